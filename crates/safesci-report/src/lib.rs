@@ -1,0 +1,1 @@
+//! Leaderboards and reports: Markdown, CSV, JSON and a self-contained HTML file.

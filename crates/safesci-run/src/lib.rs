@@ -1,0 +1,1 @@
+//! Model providers (OpenAI-compatible, Anthropic, mock server), the runner, response cache and batch APIs.

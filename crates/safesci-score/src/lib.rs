@@ -1,0 +1,1 @@
+//! Answer extraction, refusal detection, metrics and statistics.
