@@ -7,6 +7,7 @@
 //! `safesci-run`, `safesci-score`, `safesci-report`, `safesci-local`); this crate holds only what
 //! they must agree on.
 
+pub mod io;
 pub mod item;
 pub mod provider;
 pub mod store;
