@@ -2,6 +2,7 @@
 //! resolve arguments, call the library, and render results (data on stdout, progress on stderr).
 
 pub mod build;
+pub mod embedded;
 pub mod eval;
 pub mod import;
 pub mod report;
