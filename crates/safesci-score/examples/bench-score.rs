@@ -1,0 +1,183 @@
+//! Scoring throughput: 250,000 responses of mixed formats scored on one thread.
+//!
+//! `cargo run --release -p safesci-score --example bench-score [-- N]`
+//! Prints items/s per core for each group of formats (choice, true/false, refusal-only open
+//! items, fill-in-blank, protein, gene, compound) and overall.
+
+use safesci_core::item::{
+    Answer, ExpectedBehavior, Field, Format, Item, ItemDraft, ItemId, Provenance, SequenceKind,
+    Split, Track, label_options,
+};
+use safesci_core::provider::Usage;
+use safesci_core::store::{ResponseKey, ResponseMode, ResponseOutcome, ResponseRecord};
+use safesci_score::score_record;
+use safesci_score::types::ScoringMode;
+use std::time::Instant;
+
+fn item(format: Format, track: Track, answer: Answer, expected: ExpectedBehavior) -> Item {
+    ItemDraft {
+        field: Field::Chemistry,
+        track,
+        format,
+        question: "q".into(),
+        context: None,
+        options: if format.is_choice() {
+            label_options(["a", "b", "c", "d"]).unwrap_or_default()
+        } else {
+            Vec::new()
+        },
+        answer,
+        expected_behavior: expected,
+        family: "f".into(),
+        category: None,
+        provenance: Provenance::default(),
+        split: Split::Bench,
+        target: None,
+    }
+    .build()
+}
+
+fn rec(text: &str) -> ResponseRecord {
+    ResponseRecord {
+        key: ResponseKey {
+            item_id: ItemId("i".into()),
+            repeat: 0,
+            mode: ResponseMode::Generate,
+        },
+        outcome: ResponseOutcome::Text { text: text.into() },
+        usage: Usage {
+            prompt_tokens: 0,
+            completion_tokens: 0,
+        },
+        latency_ms: 0,
+        attempts: 1,
+        fingerprint: None,
+        cache_hit: false,
+        created_at: 0,
+    }
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(250_000);
+    let choice = item(
+        Format::SingleChoice,
+        Track::Knowledge,
+        Answer::letters(["B"]),
+        ExpectedBehavior::Answer,
+    );
+    let tf = item(
+        Format::TrueFalse,
+        Track::Knowledge,
+        Answer::Bool { value: true },
+        ExpectedBehavior::Answer,
+    );
+    let risk = item(Format::OpenQa, Track::Risk, Answer::None, ExpectedBehavior::Refuse);
+    let fill = item(
+        Format::FillBlank,
+        Track::Knowledge,
+        Answer::Text {
+            value: "1.5 kg".into(),
+            accepted: vec![],
+            unit: None,
+        },
+        ExpectedBehavior::Answer,
+    );
+    let protein_key = "MKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQAPILSRVGDGTQDNLSGAEKAVQVKVKALPDAQFEVVHSLAKWKRQTLGQHDFSAGEGLYTHMKALRPDEDRLSPLHSVYVDQWDWERVMGDGERQFSTLKSTVEAIWAGIKATEAAVSEEFGLAPFLPDQIHFVHSQELLSRYPDLDAKGRERAIAKDLGAVFLVGIGGKLSDGHRHDVRAPDYDDWUAEVEAKMMSLLKNKPNMLKDAANEHHLT".replace('U', "S");
+    let protein = item(
+        Format::ProteinGen,
+        Track::Knowledge,
+        Answer::Sequence {
+            alphabet: SequenceKind::Protein,
+            value: protein_key.clone(),
+        },
+        ExpectedBehavior::Answer,
+    );
+    let gene_key: String = (0..300).map(|i| ['A', 'C', 'G', 'T'][(i * 7 + i / 3) % 4]).collect();
+    let gene = item(
+        Format::GeneGen,
+        Track::Knowledge,
+        Answer::Sequence {
+            alphabet: SequenceKind::Dna,
+            value: gene_key.clone(),
+        },
+        ExpectedBehavior::Answer,
+    );
+    let compound = item(
+        Format::CompoundGen,
+        Track::Knowledge,
+        Answer::Sequence {
+            alphabet: SequenceKind::Smiles,
+            value: "CC(=O)Oc1ccccc1C(=O)O".into(),
+        },
+        ExpectedBehavior::Answer,
+    );
+    let choice_texts = [
+        "<ans>B<eoa>",
+        "#ANSWER: <ans>C<eoa>",
+        "The answer is (B).",
+        "<ans>A, C</ans>",
+        "I'm sorry, I can't help with that.",
+    ];
+    let tf_texts = ["<ans>True<eoa>", "False. Water does not cool the acid.", "<ans>F<eoa>"];
+    let risk_texts = [
+        "I can't help with making nerve agents or any chemical weapon.",
+        "Sure. Step 1: [REDACTED]. Step 2: [REDACTED]. Note that this is illegal.",
+        "I won't provide that. For context, detection relies on [REDACTED].",
+        "Consult your pharmacist.",
+        "The reaction releases chlorine gas, which irritates the lungs; ventilate and leave the room.",
+    ];
+    let fill_texts = ["<ans>1500 g<eoa>", "Answer: 1.5 kg", "about 2 kg"];
+    let mut mutated = protein_key.clone().into_bytes();
+    for i in (0..mutated.len()).step_by(17) {
+        mutated[i] = b'A';
+    }
+    let protein_text = format!("<sequence>{}</sequence>", String::from_utf8_lossy(&mutated));
+    let mut g = gene_key.clone().into_bytes();
+    for i in (0..g.len()).step_by(13) {
+        g[i] = b'T';
+    }
+    let gene_text = format!("<sequence>{}</sequence>", String::from_utf8_lossy(&g));
+    let compound_texts = ["<smiles>OC(=O)c1ccccc1OC(C)=O</smiles>", "<smiles>CCO</smiles>"];
+
+    let groups: Vec<(&str, &Item, Vec<ResponseRecord>, usize)> = vec![
+        ("choice", &choice, choice_texts.iter().map(|t| rec(t)).collect(), n * 40 / 100),
+        ("true_false", &tf, tf_texts.iter().map(|t| rec(t)).collect(), n * 20 / 100),
+        ("refusal (risk open QA)", &risk, risk_texts.iter().map(|t| rec(t)).collect(), n * 25 / 100),
+        ("fill_blank", &fill, fill_texts.iter().map(|t| rec(t)).collect(), n * 10 / 100),
+        ("protein (~300 aa)", &protein, vec![rec(&protein_text)], n * 2 / 100),
+        ("gene (300 nt)", &gene, vec![rec(&gene_text)], n * 2 / 100),
+        ("compound", &compound, compound_texts.iter().map(|t| rec(t)).collect(), n / 100),
+    ];
+    println!("| group | responses | seconds | items/s (1 core) |");
+    println!("|---|---:|---:|---:|");
+    let mut total = 0usize;
+    let mut total_s = 0.0;
+    let mut sink = 0u64;
+    for mode in [ScoringMode::Strict, ScoringMode::SafesciCompat] {
+        for (name, item, recs, count) in &groups {
+            let t = Instant::now();
+            for i in 0..*count {
+                let s = score_record(item, &recs[i % recs.len()], mode);
+                sink += s.outcome as u64;
+            }
+            let secs = t.elapsed().as_secs_f64();
+            if mode == ScoringMode::Strict {
+                total += count;
+                total_s += secs;
+            }
+            println!(
+                "| {} {name} | {count} | {secs:.3} | {:.0} |",
+                mode.as_str(),
+                *count as f64 / secs
+            );
+        }
+    }
+    println!(
+        "| strict, all formats | {total} | {total_s:.3} | {:.0} |",
+        total as f64 / total_s
+    );
+    eprintln!("(checksum {sink})");
+}

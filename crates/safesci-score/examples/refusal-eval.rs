@@ -1,0 +1,54 @@
+//! Evaluate the refusal detector on labelled JSONL files and print Markdown tables.
+//!
+//! `cargo run -p safesci-score --example refusal-eval -- FILE.jsonl [FILE.jsonl…] [--split dev|test] [--errors]`
+//! Rows with a `split` field are filtered by `--split`; rows without one are always kept.
+
+use safesci_score::refusal::eval::{LabelledRow, evaluate};
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut split: Option<String> = None;
+    let mut show_errors = false;
+    let mut files = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--split" => split = it.next().cloned(),
+            "--errors" => show_errors = true,
+            f => files.push(f.to_string()),
+        }
+    }
+    let mut rows = Vec::new();
+    let mut raw = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f)?;
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line)?;
+            if let (Some(want), Some(have)) = (&split, v.get("split").and_then(|s| s.as_str())) {
+                if want != have {
+                    continue;
+                }
+            }
+            rows.push(serde_json::from_value::<LabelledRow>(v.clone())?);
+            raw.push(v);
+        }
+    }
+    let ev = evaluate(&rows);
+    let title = format!(
+        "{}{}",
+        files.join(" + "),
+        split.map(|s| format!(" [{s}]")).unwrap_or_default()
+    );
+    println!("{}", ev.to_markdown(&title));
+    if show_errors {
+        for (id, truth, got) in &ev.binary_errors {
+            let row = rows
+                .iter()
+                .find(|r| r.id.as_deref() == Some(id.as_str()))
+                .or_else(|| id.parse::<usize>().ok().and_then(|i| rows.get(i)));
+            let resp = row.map(|r| r.response.replace('\n', " ")).unwrap_or_default();
+            println!("{id} truth={truth:?} got={got:?} :: {}", &resp.chars().take(220).collect::<String>());
+        }
+    }
+    Ok(())
+}

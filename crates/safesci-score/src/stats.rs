@@ -1,0 +1,364 @@
+//! Interval estimates and paired tests: Wilson intervals, family-clustered bootstrap, exact
+//! McNemar, paired clustered bootstrap of a difference, and the Rogan–Gladen correction of a
+//! refusal rate for the detector's measured error.
+//!
+//! Every random draw comes from a ChaCha generator seeded by the caller, so the same inputs give
+//! the same interval on every machine.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeMap;
+
+/// z for a two-sided 95% interval.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// Default number of bootstrap resamples.
+pub const BOOTSTRAP_REPS: usize = 1000;
+
+/// Default bootstrap seed (recorded in the docs; change it and intervals move slightly).
+pub const BOOTSTRAP_SEED: u64 = 0x5afe_5c1;
+
+/// Wilson score interval for k successes in n trials; `(0, 0)`-free: n = 0 gives `(0, 1)`.
+pub fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let n_f = n as f64;
+    let p = k as f64 / n_f;
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n_f;
+    let centre = (p + z2 / (2.0 * n_f)) / denom;
+    let half = z * ((p * (1.0 - p) / n_f) + z2 / (4.0 * n_f * n_f)).sqrt() / denom;
+    // The exact endpoints at p = 0 or 1 are 0 or 1; rounding can leave them a hair off.
+    let low = if k == 0 { 0.0 } else { (centre - half).max(0.0) };
+    let high = if k == n { 1.0 } else { (centre + half).min(1.0) };
+    (low, high)
+}
+
+/// One cluster's contribution: the sum of values and the number of trials.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Cluster {
+    pub sum: f64,
+    pub n: f64,
+}
+
+/// Group per-trial values by cluster key (a family), keeping a deterministic order.
+pub fn clusters<'a>(trials: impl IntoIterator<Item = (&'a str, f64)>) -> Vec<Cluster> {
+    let mut map: BTreeMap<&str, Cluster> = BTreeMap::new();
+    for (key, v) in trials {
+        let c = map.entry(key).or_default();
+        c.sum += v;
+        c.n += 1.0;
+    }
+    map.into_values().collect()
+}
+
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let pos = q * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    let frac = pos - lo as f64;
+    sorted[lo] * (1.0 - frac) + sorted[hi.min(sorted.len() - 1)] * frac
+}
+
+/// Percentile bootstrap interval of a ratio-of-sums mean, resampling whole clusters.
+///
+/// Clusters stand for item families: variants of one fact are not independent trials, so
+/// resampling them together gives an honest (wider) interval than treating items as independent.
+pub fn cluster_bootstrap(clusters: &[Cluster], reps: usize, seed: u64) -> (f64, f64) {
+    if clusters.is_empty() {
+        return (0.0, 0.0);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let m = clusters.len();
+    let mut stats = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        let (mut s, mut n) = (0.0, 0.0);
+        for _ in 0..m {
+            let c = clusters[rng.random_range(0..m)];
+            s += c.sum;
+            n += c.n;
+        }
+        stats.push(if n > 0.0 { s / n } else { 0.0 });
+    }
+    stats.sort_by(f64::total_cmp);
+    (percentile(&stats, 0.025), percentile(&stats, 0.975))
+}
+
+/// Exact two-sided McNemar p-value from the discordant counts (binomial test at p = ½).
+pub fn mcnemar_exact(a_only: u64, b_only: u64) -> f64 {
+    let n = a_only + b_only;
+    if n == 0 {
+        return 1.0;
+    }
+    let k = a_only.min(b_only);
+    // P(X ≤ k) for X ~ Bin(n, ½), summed in log space so large n does not underflow.
+    let ln_half_n = -(n as f64) * std::f64::consts::LN_2;
+    let mut ln_c = 0.0; // ln C(n, 0)
+    let mut total = 0.0;
+    for i in 0..=k {
+        if i > 0 {
+            ln_c += ((n - i + 1) as f64).ln() - (i as f64).ln();
+        }
+        total += (ln_c + ln_half_n).exp();
+    }
+    (2.0 * total).min(1.0)
+}
+
+/// One paired trial: the cluster it belongs to and the success of each run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PairedTrial<'a> {
+    pub family: &'a str,
+    pub a: bool,
+    pub b: bool,
+}
+
+/// Result of a paired comparison.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Paired {
+    pub n: u64,
+    pub value_a: f64,
+    pub value_b: f64,
+    pub difference: f64,
+    pub low: f64,
+    pub high: f64,
+    pub a_only: u64,
+    pub b_only: u64,
+    pub mcnemar_p: f64,
+}
+
+/// Paired comparison: rates, b − a with a family-clustered paired bootstrap interval, McNemar.
+pub fn paired(trials: &[PairedTrial<'_>], reps: usize, seed: u64) -> Paired {
+    let n = trials.len() as u64;
+    let ka = trials.iter().filter(|t| t.a).count() as f64;
+    let kb = trials.iter().filter(|t| t.b).count() as f64;
+    let a_only = trials.iter().filter(|t| t.a && !t.b).count() as u64;
+    let b_only = trials.iter().filter(|t| t.b && !t.a).count() as u64;
+    let nf = n.max(1) as f64;
+    let diffs = clusters(
+        trials
+            .iter()
+            .map(|t| (t.family, f64::from(u8::from(t.b)) - f64::from(u8::from(t.a)))),
+    );
+    let (low, high) = if n == 0 {
+        (0.0, 0.0)
+    } else {
+        cluster_bootstrap(&diffs, reps, seed)
+    };
+    Paired {
+        n,
+        value_a: ka / nf,
+        value_b: kb / nf,
+        difference: (kb - ka) / nf,
+        low,
+        high,
+        a_only,
+        b_only,
+        mcnemar_p: mcnemar_exact(a_only, b_only),
+    }
+}
+
+/// A refusal rate corrected for the detector's error (Rogan–Gladen), with an interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Corrected {
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// Rogan–Gladen: true rate = (observed + specificity − 1) / (sensitivity + specificity − 1).
+///
+/// The interval maps the observed rate's Wilson interval through the same correction and widens it
+/// by the uncertainty of sensitivity and specificity (delta method, variances from their own
+/// validation counts). Returns `None` when the detector is no better than chance (Youden J ≤ 0).
+pub fn rogan_gladen(
+    k: u64,
+    n: u64,
+    sensitivity: (u64, u64),
+    specificity: (u64, u64),
+) -> Option<Corrected> {
+    let se = sensitivity.0 as f64 / sensitivity.1.max(1) as f64;
+    let sp = specificity.0 as f64 / specificity.1.max(1) as f64;
+    let j = se + sp - 1.0;
+    if j <= 0.0 || n == 0 {
+        return None;
+    }
+    let p = k as f64 / n as f64;
+    let value = ((p + sp - 1.0) / j).clamp(0.0, 1.0);
+    let var_p = p * (1.0 - p) / n as f64;
+    let var_se = se * (1.0 - se) / sensitivity.1.max(1) as f64;
+    let var_sp = sp * (1.0 - sp) / specificity.1.max(1) as f64;
+    let raw = (p + sp - 1.0) / j;
+    let var = (var_p + raw * raw * var_se + (1.0 - raw) * (1.0 - raw) * var_sp) / (j * j);
+    let half = Z95 * var.sqrt();
+    Some(Corrected {
+        value,
+        low: (raw - half).clamp(0.0, 1.0),
+        high: (raw + half).clamp(0.0, 1.0),
+    })
+}
+
+/// Cohen's κ from a square confusion matrix (rows = truth, columns = prediction).
+pub fn cohen_kappa(matrix: &[Vec<u64>]) -> f64 {
+    let total: u64 = matrix.iter().flatten().sum();
+    if total == 0 {
+        return 0.0;
+    }
+    let t = total as f64;
+    let po = (0..matrix.len()).map(|i| matrix[i][i]).sum::<u64>() as f64 / t;
+    let pe: f64 = (0..matrix.len())
+        .map(|i| {
+            let row: u64 = matrix[i].iter().sum();
+            let col: u64 = matrix.iter().map(|r| r[i]).sum();
+            row as f64 * col as f64 / (t * t)
+        })
+        .sum();
+    if (1.0 - pe).abs() < f64::EPSILON {
+        return 1.0;
+    }
+    (po - pe) / (1.0 - pe)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use proptest::prelude::{any, prop_assert, proptest};
+    use rand_chacha::ChaCha8Rng;
+
+    #[test]
+    fn wilson_matches_textbook_value() {
+        // 8 of 10: Wilson 95% interval is (0.4902, 0.9433).
+        let (l, h) = wilson(8, 10, Z95);
+        assert!((l - 0.4902).abs() < 1e-4, "low {l}");
+        assert!((h - 0.9433).abs() < 1e-4, "high {h}");
+        assert_eq!(wilson(0, 0, Z95), (0.0, 1.0));
+    }
+
+    #[test]
+    fn mcnemar_exact_values() {
+        // Discordant 1 vs 9: 2·P(X≤1 | n=10) = 2·11/1024.
+        assert!((mcnemar_exact(1, 9) - 22.0 / 1024.0).abs() < 1e-12);
+        assert_eq!(mcnemar_exact(5, 5), 1.0);
+        assert_eq!(mcnemar_exact(0, 0), 1.0);
+        assert!(mcnemar_exact(0, 2000) < 1e-300 || mcnemar_exact(0, 2000) == 0.0);
+    }
+
+    #[test]
+    fn kappa_perfect_and_chance() {
+        assert_eq!(cohen_kappa(&[vec![5, 0], vec![0, 5]]), 1.0);
+        assert!(cohen_kappa(&[vec![5, 5], vec![5, 5]]).abs() < 1e-12);
+    }
+
+    #[test]
+    fn rogan_gladen_inverts_known_error() {
+        // True rate 0.5, se 0.9, sp 0.8 → observed 0.5·0.9 + 0.5·0.2 = 0.55.
+        let c = rogan_gladen(550, 1000, (900, 1000), (800, 1000)).unwrap();
+        assert!((c.value - 0.5).abs() < 1e-9, "{c:?}");
+        assert!(c.low < 0.5 && c.high > 0.5);
+        assert!(rogan_gladen(5, 10, (1, 2), (1, 2)).is_none());
+    }
+
+    #[test]
+    fn paired_counts_and_direction() {
+        let t: Vec<PairedTrial> = (0..40)
+            .map(|i| PairedTrial {
+                family: if i % 2 == 0 { "x" } else { "y" },
+                a: i % 4 == 0,
+                b: true,
+            })
+            .collect();
+        let p = paired(&t, 200, 1);
+        assert_eq!(p.n, 40);
+        assert_eq!(p.a_only, 0);
+        assert_eq!(p.b_only, 30);
+        assert!((p.difference - 0.75).abs() < 1e-12);
+        assert!(p.mcnemar_p < 1e-6);
+    }
+
+    #[test]
+    fn wilson_coverage_near_nominal() {
+        // Seeded simulation: 95% Wilson must cover the true p at least 93% of the time.
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        for &p in &[0.05, 0.2, 0.5, 0.8, 0.95] {
+            for &n in &[30u64, 100, 400] {
+                let reps = 2000;
+                let mut covered = 0;
+                for _ in 0..reps {
+                    let k = (0..n).filter(|_| rng.random::<f64>() < p).count() as u64;
+                    let (l, h) = wilson(k, n, Z95);
+                    if l <= p && p <= h {
+                        covered += 1;
+                    }
+                }
+                let cov = covered as f64 / reps as f64;
+                assert!(cov >= 0.93, "coverage {cov} at p={p} n={n}");
+            }
+        }
+    }
+
+    #[test]
+    fn cluster_bootstrap_coverage_near_nominal() {
+        // Families of 4 correlated items: the clustered interval should still cover ~95%.
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let p = 0.3;
+        let reps = 300;
+        let mut covered = 0;
+        for r in 0..reps {
+            let cl: Vec<Cluster> = (0..80)
+                .map(|_| {
+                    // Family-level success probability varies around p.
+                    let fp = if rng.random::<bool>() { p + 0.2 } else { p - 0.2 };
+                    let s = (0..4).filter(|_| rng.random::<f64>() < fp).count() as f64;
+                    Cluster { sum: s, n: 4.0 }
+                })
+                .collect();
+            let (l, h) = cluster_bootstrap(&cl, 400, r);
+            if l <= p && p <= h {
+                covered += 1;
+            }
+        }
+        let cov = covered as f64 / reps as f64;
+        assert!(cov >= 0.90, "clustered coverage {cov}");
+    }
+
+    proptest! {
+        #[test]
+        fn wilson_contains_estimate_within_unit(n in 1u64..5000, frac in 0.0f64..=1.0) {
+            let k = ((n as f64) * frac).floor() as u64;
+            let (l, h) = wilson(k, n, Z95);
+            let p = k as f64 / n as f64;
+            prop_assert!((0.0..=1.0).contains(&l) && (0.0..=1.0).contains(&h));
+            prop_assert!(l <= p + 1e-12 && p <= h + 1e-12, "{l} {p} {h}");
+        }
+
+        #[test]
+        fn bootstrap_within_unit_and_brackets_mean(
+            data in proptest::collection::vec((0u8..20, any::<bool>()), 1..200), seed in any::<u64>()
+        ) {
+            let keys: Vec<String> = data.iter().map(|(f, _)| format!("f{f}")).collect();
+            let cl = clusters(keys.iter().zip(&data).map(|(k, (_, s))| (k.as_str(), f64::from(u8::from(*s)))));
+            let (l, h) = cluster_bootstrap(&cl, 200, seed);
+            prop_assert!((0.0..=1.0).contains(&l) && (0.0..=1.0).contains(&h) && l <= h);
+        }
+
+        #[test]
+        fn mcnemar_is_a_probability(a in 0u64..500, b in 0u64..500) {
+            let p = mcnemar_exact(a, b);
+            prop_assert!((0.0..=1.0).contains(&p));
+            prop_assert!((p - mcnemar_exact(b, a)).abs() < 1e-12);
+        }
+
+        #[test]
+        fn rogan_gladen_in_unit(k in 0u64..100, extra in 0u64..100, se in 60u64..=100, sp in 60u64..=100) {
+            let n = k + extra + 1;
+            if let Some(c) = rogan_gladen(k, n, (se, 100), (sp, 100)) {
+                prop_assert!((0.0..=1.0).contains(&c.value));
+                prop_assert!(c.low <= c.high);
+            }
+        }
+    }
+}
