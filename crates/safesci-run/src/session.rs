@@ -1,0 +1,554 @@
+//! One evaluation: an item file × a provider → a run directory. Reads the items twice, streaming
+//! (pass 1 keeps only ids and strata to select, hash and count; pass 2 renders prompts as the
+//! runner asks for them), checks the run manifest so a resumed run never mixes settings, and skips
+//! every finished response key whatever shard produced it.
+
+use crate::cache::ResponseCache;
+use crate::prompt::{PromptStyle, Prompter, TEMPLATE_VERSION, supports_loglik};
+use crate::runner::{EventSink, Feed, FeedFn, RunTotals, Runner, RunnerOptions, UnitRequest, WorkUnit};
+use crate::sample::{Shard, stratified_sample};
+use crate::RunError;
+use safesci_core::io::{BadItemPolicy, for_each_item};
+use safesci_core::item::{Field, Format, Item, ItemId, Track};
+use safesci_core::provider::{GenerationParams, Provider};
+use safesci_core::store::{ResponseKey, ResponseMode, RunManifest, RunStore, STORE_SCHEMA_VERSION};
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What to evaluate and how.
+#[derive(Debug, Clone)]
+pub struct EvalSettings {
+    pub items_path: PathBuf,
+    pub run_dir: PathBuf,
+    /// First N items (after sampling).
+    pub limit: Option<usize>,
+    /// Stratified sample size and seed.
+    pub sample: Option<(usize, u64)>,
+    pub shard: Option<Shard>,
+    pub modes: Vec<ResponseMode>,
+    pub repeats: u32,
+    pub params: GenerationParams,
+    /// `None`: default system prompt; `Some("")`: none.
+    pub system_prompt: Option<String>,
+    pub prompt_style: PromptStyle,
+    pub runner: RunnerOptions,
+    /// Response cache file; `None` bypasses the cache.
+    pub cache_path: Option<PathBuf>,
+    /// Recorded in the manifest's `extra` (config name, …).
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Pass-1 view of one item.
+#[derive(Debug, Clone)]
+struct Entry {
+    id: ItemId,
+    format: Format,
+    selected: bool,
+}
+
+/// Items chosen for the run.
+#[derive(Debug)]
+pub struct Selection {
+    entries: Vec<Entry>,
+    /// Hash of the selected ids (all shards).
+    pub items_hash: String,
+    /// Selected items (all shards).
+    pub selected: u64,
+    /// Selected items in this shard.
+    pub in_shard: u64,
+}
+
+/// Pass 1: read ids and strata, apply sampling and limit.
+pub fn select(settings: &EvalSettings) -> Result<Selection, RunError> {
+    let mut raw: Vec<(ItemId, Field, Track, Format)> = Vec::new();
+    for_each_item(&settings.items_path, BadItemPolicy::Stop, |item| {
+        raw.push((item.id, item.field, item.track, item.format));
+    })?;
+    let mut chosen: Vec<usize> = match settings.sample {
+        Some((n, seed)) => {
+            let view: Vec<(&str, Field, Track)> =
+                raw.iter().map(|(id, f, t, _)| (id.0.as_str(), *f, *t)).collect();
+            stratified_sample(&view, n, seed)
+        }
+        None => (0..raw.len()).collect(),
+    };
+    if let Some(limit) = settings.limit {
+        chosen.truncate(limit);
+    }
+    let mut selected = vec![false; raw.len()];
+    for i in &chosen {
+        selected[*i] = true;
+    }
+    let mut seen = HashSet::new();
+    let mut ids: Vec<&str> = Vec::with_capacity(chosen.len());
+    let mut in_shard = 0u64;
+    for (i, (id, ..)) in raw.iter().enumerate() {
+        // Duplicate ids in a file are one item: the first occurrence wins.
+        if selected[i] && !seen.insert(id.0.as_str()) {
+            selected[i] = false;
+        }
+        if selected[i] {
+            ids.push(id.0.as_str());
+            if settings.shard.is_none_or(|s| s.contains(&id.0)) {
+                in_shard += 1;
+            }
+        }
+    }
+    ids.sort_unstable();
+    let mut h = Sha256::new();
+    for id in &ids {
+        h.update(id.as_bytes());
+        h.update(b"\n");
+    }
+    let items_hash = hex::encode(h.finalize());
+    let count = ids.len() as u64;
+    drop(seen);
+    let entries = raw
+        .into_iter()
+        .zip(selected)
+        .map(|((id, _, _, format), selected)| Entry {
+            id,
+            format,
+            selected,
+        })
+        .collect();
+    Ok(Selection {
+        entries,
+        items_hash,
+        selected: count,
+        in_shard,
+    })
+}
+
+fn modes_for(format: Format, modes: &[ResponseMode]) -> impl Iterator<Item = ResponseMode> + '_ {
+    modes
+        .iter()
+        .copied()
+        .filter(move |m| *m == ResponseMode::Generate || supports_loglik(format))
+}
+
+/// The manifest this evaluation writes.
+pub fn manifest(
+    settings: &EvalSettings,
+    selection: &Selection,
+    provider: safesci_core::provider::ProviderInfo,
+) -> RunManifest {
+    let mut extra = settings.extra.clone();
+    if let Some(shard) = settings.shard {
+        extra.insert("shard".into(), serde_json::Value::String(shard.to_string()));
+    }
+    extra.insert(
+        "prompt_style".into(),
+        serde_json::to_value(settings.prompt_style).unwrap_or_default(),
+    );
+    RunManifest {
+        schema_version: STORE_SCHEMA_VERSION,
+        safesci_version: env!("CARGO_PKG_VERSION").to_string(),
+        items_hash: selection.items_hash.clone(),
+        item_count: selection.selected,
+        items_path: settings.items_path.display().to_string(),
+        template_version: TEMPLATE_VERSION.to_string(),
+        provider,
+        params: settings.params.clone(),
+        modes: settings.modes.clone(),
+        repeats: settings.repeats,
+        sample_seed: settings.sample.map(|(_, s)| s),
+        system_prompt: settings.system_prompt.clone(),
+        created_at: crate::now_secs(),
+        extra,
+    }
+}
+
+/// Fields that may differ between runs that are one run (resumed, sharded, moved).
+fn comparable(m: &RunManifest) -> serde_json::Value {
+    let mut v = serde_json::to_value(m).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        for k in ["created_at", "items_path", "safesci_version"] {
+            o.remove(k);
+        }
+        if let Some(extra) = o.get_mut("extra").and_then(|e| e.as_object_mut()) {
+            extra.remove("shard");
+            extra.remove("merged_from");
+        }
+    }
+    v
+}
+
+/// Names of the top-level fields where two manifests differ (ignoring run-local fields).
+pub fn manifest_differences(a: &RunManifest, b: &RunManifest) -> Vec<String> {
+    let (a, b) = (comparable(a), comparable(b));
+    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
+        return vec!["manifest".into()];
+    };
+    let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| format!("`{k}`"))
+        .collect()
+}
+
+/// Result of [`evaluate`].
+#[derive(Debug, Clone)]
+pub struct EvalOutcome {
+    pub totals: RunTotals,
+    pub manifest: RunManifest,
+    pub run_dir: PathBuf,
+}
+
+/// Counts of the plan for this shard.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlanCounts {
+    pub total: u64,
+    pub finished: u64,
+}
+
+fn plan_counts(
+    selection: &Selection,
+    settings: &EvalSettings,
+    finished: &HashSet<ResponseKey>,
+) -> PlanCounts {
+    let mut c = PlanCounts::default();
+    for e in selection.entries.iter().filter(|e| e.selected) {
+        if !settings.shard.is_none_or(|s| s.contains(&e.id.0)) {
+            continue;
+        }
+        for repeat in 0..settings.repeats {
+            for mode in modes_for(e.format, &settings.modes) {
+                c.total += 1;
+                let key = ResponseKey {
+                    item_id: e.id.clone(),
+                    repeat,
+                    mode,
+                };
+                if finished.contains(&key) {
+                    c.finished += 1;
+                }
+            }
+        }
+    }
+    c
+}
+
+/// Open (or create) the run store and check the manifest against it.
+pub fn open_run(
+    settings: &EvalSettings,
+    manifest: &RunManifest,
+) -> Result<RunStore, RunError> {
+    let store = RunStore::create(&settings.run_dir)?;
+    match store.manifest()? {
+        Some(old) => {
+            let diff = manifest_differences(&old, manifest);
+            if !diff.is_empty() {
+                return Err(RunError::ManifestMismatch {
+                    dir: settings.run_dir.clone(),
+                    differences: format!("differs in {}", diff.join(", ")),
+                });
+            }
+            if old.extra.get("shard") != manifest.extra.get("shard") {
+                let mut updated = old;
+                match manifest.extra.get("shard") {
+                    Some(s) => updated.extra.insert("shard".into(), s.clone()),
+                    None => updated.extra.remove("shard"),
+                };
+                store.set_manifest(&updated)?;
+            }
+        }
+        None => store.set_manifest(manifest)?,
+    }
+    Ok(store)
+}
+
+/// Run the evaluation.
+pub async fn evaluate(
+    provider: Arc<dyn Provider>,
+    settings: &EvalSettings,
+    events: EventSink,
+) -> Result<EvalOutcome, RunError> {
+    let selection = select(settings)?;
+    let manifest = manifest(settings, &selection, provider.info());
+    let store = open_run(settings, &manifest)?;
+    let finished = store.finished()?;
+    let counts = plan_counts(&selection, settings, &finished);
+    let shard_tag = settings.shard.map(|s| s.to_string()).unwrap_or_default();
+    let snapshot_key = format!("items_snapshot:{}:{shard_tag}", selection.items_hash);
+    let snapshot_done = store.meta(&snapshot_key)?.is_some();
+    let cache = match &settings.cache_path {
+        Some(p) => Some(Arc::new(ResponseCache::open(p)?)),
+        None => None,
+    };
+    let runner = Runner::new(provider, settings.runner.clone(), cache);
+    let feed = make_feed(settings.clone(), selection, finished, counts, snapshot_done, snapshot_key);
+    let (totals, _store) = runner
+        .run(store, feed, counts.total, counts.finished, events)
+        .await?;
+    Ok(EvalOutcome {
+        totals,
+        manifest,
+        run_dir: settings.run_dir.clone(),
+    })
+}
+
+/// Items per snapshot message.
+const SNAPSHOT_CHUNK: usize = 1000;
+
+fn make_feed(
+    settings: EvalSettings,
+    selection: Selection,
+    finished: HashSet<ResponseKey>,
+    counts: PlanCounts,
+    snapshot_done: bool,
+    snapshot_key: String,
+) -> FeedFn {
+    Box::new(move |feed: &mut Feed<'_>| {
+        if snapshot_done && counts.finished == counts.total {
+            // Nothing to do: do not even read the items again.
+            return Ok(());
+        }
+        let prompter = Prompter::new(settings.system_prompt.clone(), settings.prompt_style);
+        let mut snapshot: Vec<Item> = Vec::new();
+        let mut index = 0usize;
+        let mut failure: Option<RunError> = None;
+        let mut stopped = false;
+        let path = settings.items_path.clone();
+        for_each_item(&path, BadItemPolicy::Stop, |item| {
+            if stopped || failure.is_some() {
+                return;
+            }
+            let entry = selection.entries.get(index);
+            index += 1;
+            let Some(entry) = entry else {
+                failure = Some(RunError::ItemsChanged {
+                    path: path.clone(),
+                    line: index,
+                });
+                return;
+            };
+            if entry.id != item.id {
+                failure = Some(RunError::ItemsChanged {
+                    path: path.clone(),
+                    line: index,
+                });
+                return;
+            }
+            if !entry.selected || !settings.shard.is_none_or(|s| s.contains(&item.id.0)) {
+                return;
+            }
+            for repeat in 0..settings.repeats {
+                for mode in modes_for(item.format, &settings.modes) {
+                    let key = ResponseKey {
+                        item_id: item.id.clone(),
+                        repeat,
+                        mode,
+                    };
+                    if finished.contains(&key) {
+                        continue;
+                    }
+                    let request = match mode {
+                        ResponseMode::Generate => prompter
+                            .completion(&item, &settings.params)
+                            .map(UnitRequest::Generate),
+                        ResponseMode::Loglik => match prompter.choice(&item) {
+                            Ok(Some(c)) => Ok(UnitRequest::Loglik(c)),
+                            Ok(None) => continue,
+                            Err(e) => Err(e),
+                        },
+                    };
+                    match request {
+                        Ok(request) => {
+                            if !feed.unit(WorkUnit { key, request }) {
+                                stopped = true;
+                                return;
+                            }
+                        }
+                        Err(e) => {
+                            failure = Some(e.into());
+                            return;
+                        }
+                    }
+                }
+            }
+            if !snapshot_done {
+                snapshot.push(item);
+                if snapshot.len() >= SNAPSHOT_CHUNK && !feed.items(std::mem::take(&mut snapshot)) {
+                    stopped = true;
+                }
+            }
+        })?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        if !snapshot_done && !stopped {
+            if !snapshot.is_empty() {
+                feed.items(snapshot);
+            }
+            feed.meta(snapshot_key, crate::now_secs().to_string());
+        }
+        Ok(())
+    })
+}
+
+/// Dry-run figures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct CostEstimate {
+    pub requests: u64,
+    pub already_done: u64,
+    pub prompt_tokens: u64,
+    /// Upper bound: `max_tokens` per generation request.
+    pub max_completion_tokens: u64,
+    /// Typical answer lengths per format (tags and a letter for choice, more for open text).
+    pub typical_completion_tokens: u64,
+    /// Dollars at the typical and the maximal output, when a price is known.
+    pub cost_typical: Option<f64>,
+    pub cost_max: Option<f64>,
+}
+
+fn typical_answer_tokens(format: Format) -> u64 {
+    match format {
+        Format::SingleChoice | Format::MultiChoice | Format::TrueFalse => 8,
+        Format::FillBlank => 16,
+        Format::OpenQa => 200,
+        Format::ProteinGen | Format::GeneGen | Format::CompoundGen => 120,
+    }
+}
+
+/// Estimate tokens (characters / 4) and cost of what a run would still send.
+pub fn estimate(
+    settings: &EvalSettings,
+    price: Option<crate::spec::Price>,
+) -> Result<CostEstimate, RunError> {
+    let selection = select(settings)?;
+    let finished = match RunStore::open(&settings.run_dir) {
+        Ok(s) => s.finished()?,
+        Err(_) => HashSet::new(),
+    };
+    let prompter = Prompter::new(settings.system_prompt.clone(), settings.prompt_style);
+    let mut est = CostEstimate::default();
+    let mut index = 0usize;
+    let mut failure: Option<RunError> = None;
+    for_each_item(&settings.items_path, BadItemPolicy::Stop, |item| {
+        let selected = selection.entries.get(index).is_some_and(|e| e.selected);
+        index += 1;
+        if failure.is_some()
+            || !selected
+            || !settings.shard.is_none_or(|s| s.contains(&item.id.0))
+        {
+            return;
+        }
+        for repeat in 0..settings.repeats {
+            for mode in modes_for(item.format, &settings.modes) {
+                let key = ResponseKey {
+                    item_id: item.id.clone(),
+                    repeat,
+                    mode,
+                };
+                if finished.contains(&key) {
+                    est.already_done += 1;
+                    continue;
+                }
+                let chars: usize = match mode {
+                    ResponseMode::Generate => match prompter.completion(&item, &settings.params) {
+                        Ok(r) => r.messages.iter().map(|m| m.content.chars().count() + 16).sum(),
+                        Err(e) => {
+                            failure = Some(e.into());
+                            return;
+                        }
+                    },
+                    ResponseMode::Loglik => match prompter.choice(&item) {
+                        Ok(Some(r)) => {
+                            let base: usize =
+                                r.messages.iter().map(|m| m.content.chars().count() + 16).sum();
+                            base * r.continuations.len()
+                        }
+                        Ok(None) => continue,
+                        Err(e) => {
+                            failure = Some(e.into());
+                            return;
+                        }
+                    },
+                };
+                est.requests += 1;
+                est.prompt_tokens += chars.div_ceil(4) as u64;
+                if mode == ResponseMode::Generate {
+                    let max = u64::from(settings.params.max_tokens);
+                    est.max_completion_tokens += max;
+                    est.typical_completion_tokens += typical_answer_tokens(item.format).min(max);
+                }
+            }
+        }
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if let Some(p) = price {
+        let cost = |out: u64| {
+            (est.prompt_tokens as f64 * p.input_per_mtok + out as f64 * p.output_per_mtok) / 1e6
+        };
+        est.cost_typical = Some(cost(est.typical_completion_tokens));
+        est.cost_max = Some(cost(est.max_completion_tokens));
+    }
+    Ok(est)
+}
+
+/// Default cache path unless bypassed.
+pub fn cache_path(no_cache: bool) -> Result<Option<PathBuf>, RunError> {
+    if no_cache {
+        return Ok(None);
+    }
+    Ok(Some(crate::cache::default_cache_path()?))
+}
+
+/// Does `dir` hold a run store?
+pub fn is_run_dir(dir: &Path) -> bool {
+    dir.join(safesci_core::store::STORE_FILE).is_file()
+}
+
+/// Every request still to make, in memory (batch submission; at most a few hundred thousand).
+/// Also snapshots the items into the store.
+pub fn pending_units(
+    settings: &EvalSettings,
+    provider: safesci_core::provider::ProviderInfo,
+) -> Result<(RunStore, Vec<crate::runner::WorkUnit>), RunError> {
+    let selection = select(settings)?;
+    let manifest = manifest(settings, &selection, provider);
+    let mut store = open_run(settings, &manifest)?;
+    let finished = store.finished()?;
+    let prompter = Prompter::new(settings.system_prompt.clone(), settings.prompt_style);
+    let mut units = Vec::new();
+    let mut items = Vec::new();
+    let mut index = 0usize;
+    let mut failure: Option<RunError> = None;
+    for_each_item(&settings.items_path, BadItemPolicy::Stop, |item| {
+        let selected = selection.entries.get(index).is_some_and(|e| e.selected);
+        index += 1;
+        if failure.is_some() || !selected || !settings.shard.is_none_or(|s| s.contains(&item.id.0)) {
+            return;
+        }
+        for repeat in 0..settings.repeats {
+            let key = ResponseKey {
+                item_id: item.id.clone(),
+                repeat,
+                mode: ResponseMode::Generate,
+            };
+            if finished.contains(&key) {
+                continue;
+            }
+            match prompter.completion(&item, &settings.params) {
+                Ok(r) => units.push(WorkUnit {
+                    key,
+                    request: UnitRequest::Generate(r),
+                }),
+                Err(e) => failure = Some(e.into()),
+            }
+        }
+        items.push(item);
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    store.put_items(items.iter())?;
+    Ok((store, units))
+}
