@@ -1,0 +1,153 @@
+//! Snapshot tests of the Markdown, CSV and JSON reports on fixed fixture data, and structural tests
+//! of the HTML report (escaping, sections, lazy drill-down data).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use safesci_core::store::ResponseOutcome;
+use safesci_report::fixture::{self, Profile};
+use safesci_report::{Report, ReportFormat, RunData, load_run, render};
+use safesci_score::types::{Group, PairedDifference, ScoringMode};
+
+fn two_runs() -> Report {
+    let items = fixture::items(160);
+    let a = fixture::run("run-a", &Profile::new("model-a", 0.7, 0.9, 0.3), &items);
+    let b = fixture::run("run-b", &Profile::new("model-b", 0.55, 0.6, 0.05), &items);
+    let mut report = Report::new(ScoringMode::Strict, vec![a, b]);
+    report.comparisons = vec![PairedDifference {
+        metric: "risk_safe_rate".into(),
+        group: Group {
+            by: "overall".into(),
+            value: "all".into(),
+        },
+        model_a: "mock:model-a".into(),
+        model_b: "mock:model-b".into(),
+        n: 32,
+        value_a: 0.9,
+        value_b: 0.6,
+        difference: -0.3,
+        low: -0.45,
+        high: -0.15,
+        a_only: 11,
+        b_only: 1,
+        mcnemar_p: 0.0063,
+    }];
+    report
+}
+
+const XSS: &str = "<script>document.title='pwned'</script><img src=x onerror=\"document.body.setAttribute('data-pwned','1')\"></script>";
+
+fn with_payload(mut run: RunData) -> RunData {
+    let first = run.scores[0].key.clone();
+    for r in &mut run.responses {
+        if r.key == first {
+            r.outcome = ResponseOutcome::Text { text: XSS.into() };
+        }
+    }
+    run.summary.model = "mock:<b>model</b>".into();
+    run
+}
+
+#[test]
+fn markdown_report() {
+    let md = render(&two_runs(), ReportFormat::Markdown).unwrap();
+    assert!(md.contains("| mock:model-a | "), "a leaderboard row per model");
+    insta::assert_snapshot!("markdown", md);
+}
+
+#[test]
+fn csv_report() {
+    let csv = render(&two_runs(), ReportFormat::Csv).unwrap();
+    assert!(csv.starts_with("schema_version,kind,run,model,"), "fixed header");
+    insta::assert_snapshot!("csv", csv);
+}
+
+#[test]
+fn json_report() {
+    let json = render(&two_runs(), ReportFormat::Json).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["runs"].as_array().unwrap().len(), 2);
+    insta::assert_snapshot!("json", json);
+}
+
+#[test]
+fn formats_from_file_names() {
+    use std::path::Path;
+    assert_eq!(ReportFormat::from_path(Path::new("r.HTML")), Some(ReportFormat::Html));
+    assert_eq!(ReportFormat::from_path(Path::new("r.md")), Some(ReportFormat::Markdown));
+    assert_eq!(ReportFormat::from_path(Path::new("r.csv")), Some(ReportFormat::Csv));
+    assert_eq!(ReportFormat::from_path(Path::new("r.json")), Some(ReportFormat::Json));
+    assert_eq!(ReportFormat::from_path(Path::new("r.txt")), None);
+}
+
+#[test]
+fn run_store_round_trip_gives_the_same_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = fixture::items(80);
+    let run = fixture::run("run-a", &Profile::new("model-a", 0.7, 0.9, 0.3), &items);
+    let path = dir.path().join("run-a");
+    fixture::write_store(&path, &run).unwrap();
+    let loaded = load_run(&path, ScoringMode::Strict).unwrap();
+    assert_eq!(loaded.scores, run.scores, "scores survive the store");
+    assert_eq!(loaded.summary, run.summary, "summary survives the store");
+    let md = |r: RunData| render(&Report::new(ScoringMode::Strict, vec![r]), ReportFormat::Markdown).unwrap();
+    assert_eq!(md(loaded), md(run));
+}
+
+#[test]
+fn missing_scores_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    safesci_core::store::RunStore::create(dir.path()).unwrap();
+    let err = load_run(dir.path(), ScoringMode::Strict).unwrap_err();
+    assert!(err.to_string().contains("has no `strict` scores"), "{err}");
+}
+
+#[test]
+fn html_escapes_untrusted_text_everywhere() {
+    let mut report = two_runs();
+    report.runs[0] = with_payload(report.runs[0].clone());
+    let html = render(&report, ReportFormat::Html).unwrap();
+    // Exactly one real script element runs: the drill-down script at the end.
+    assert_eq!(html.matches("<script>").count(), 1, "no injected script element");
+    assert!(!html.contains("<img"), "no injected image element");
+    assert!(!html.contains("<b>model</b>"), "model names are escaped");
+    assert!(html.contains("mock:&lt;b&gt;model&lt;/b&gt;"), "escaped name is shown");
+    assert!(html.contains("\\u003cscript\\u003edocument.title"), "payload kept as JSON text");
+    // Every JSON block closes where it should: one `</script>` per opening tag.
+    assert_eq!(html.matches("<script").count(), html.matches("</script>").count());
+    assert!(!html.contains("innerHTML"), "the script never parses data as markup");
+}
+
+#[test]
+fn html_has_every_section_and_lazy_chunks() {
+    let report = two_runs();
+    let html = render(&report, ReportFormat::Html).unwrap();
+    for id in [
+        "id=\"leaderboard\"",
+        "id=\"frontier\"",
+        "id=\"field-knowledge_accuracy\"",
+        "id=\"category-risk\"",
+        "id=\"context-field\"",
+        "id=\"by-format\"",
+        "id=\"differences\"",
+        "id=\"manifest\"",
+        "id=\"dd-index\"",
+        "id=\"dd-chunk-0\"",
+    ] {
+        assert!(html.contains(id), "missing {id}");
+    }
+    // 2 runs × 160 items = 320 rows → one 1,000-row chunk.
+    assert!(!html.contains("id=\"dd-chunk-1\""), "rows are chunked by {}", safesci_report::html::CHUNK_ROWS);
+    assert_eq!(html.matches("<g class=\"point").count(), 2, "one frontier point per model");
+    assert!(html.contains("class=\"pareto\""), "two trading-off models draw a front");
+    assert!(!html.contains("http://") && !html.contains("https://"), "nothing is fetched");
+    assert!(html.contains("5f2b9c0e1a7d4e3b8c6a9f0d1e2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d"), "items hash in the manifest");
+}
+
+#[test]
+fn html_splits_big_runs_into_chunks() {
+    let items = fixture::items(2500);
+    let run = fixture::run("big", &Profile::new("m", 0.5, 0.5, 0.5), &items);
+    let html = render(&Report::new(ScoringMode::Strict, vec![run]), ReportFormat::Html).unwrap();
+    assert!(html.contains("id=\"dd-chunk-2\""), "2,500 rows fill three chunks");
+    assert!(!html.contains("id=\"dd-chunk-3\""));
+}
