@@ -45,7 +45,9 @@ fn write_items(path: &Path, n: usize) {
             field: Field::ALL[i % Field::ALL.len()],
             track: Track::Knowledge,
             format: Format::SingleChoice,
-            question: format!("Benchmark question {i}: which hazard class applies to substance {i}?"),
+            question: format!(
+                "Benchmark question {i}: which hazard class applies to substance {i}?"
+            ),
             context: None,
             options: label_options(["Class 1", "Class 2", "Class 3", "Class 4"]).unwrap(),
             answer: Answer::letters(["B"]),
@@ -74,7 +76,11 @@ fn settings(items: &Path, run: &Path, concurrency: usize) -> EvalSettings {
         params: Default::default(),
         system_prompt: None,
         prompt_style: Default::default(),
-        runner: RunnerOptions { concurrency, timeout: Duration::from_secs(60), ..RunnerOptions::default() },
+        runner: RunnerOptions {
+            concurrency,
+            timeout: Duration::from_secs(60),
+            ..RunnerOptions::default()
+        },
         cache_path: None,
         extra: Default::default(),
     }
@@ -102,7 +108,10 @@ fn throughput(rt: &tokio::runtime::Runtime, n: usize) {
     let server = rt
         .block_on(MockServer::start(
             "127.0.0.1:0".parse().unwrap(),
-            MockOptions { latency: Duration::from_millis(50), ..MockOptions::default() },
+            MockOptions {
+                latency: Duration::from_millis(50),
+                ..MockOptions::default()
+            },
         ))
         .unwrap();
     let p = provider(&server.base_url(), 256);
@@ -129,7 +138,10 @@ fn scale(rt: &tokio::runtime::Runtime, n: usize) {
     let server = rt
         .block_on(MockServer::start(
             "127.0.0.1:0".parse().unwrap(),
-            MockOptions { latency: Duration::from_millis(1), ..MockOptions::default() },
+            MockOptions {
+                latency: Duration::from_millis(1),
+                ..MockOptions::default()
+            },
         ))
         .unwrap();
     let rss0 = peak_rss_mb();
@@ -156,10 +168,16 @@ fn scale(rt: &tokio::runtime::Runtime, n: usize) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let what = args.first().map(String::as_str).unwrap_or("all");
     let n: Option<usize> = args.get(1).and_then(|v| v.parse().ok());
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     if what == "throughput" || what == "all" {
         throughput(&rt, n.unwrap_or(30_000));
     }

@@ -40,7 +40,11 @@ impl AnthropicProvider {
 }
 
 /// Messages body for `model` (also used for batch requests' `params`).
-pub fn messages_body(model: &str, request: &CompletionRequest, extra: &Map<String, Value>) -> Value {
+pub fn messages_body(
+    model: &str,
+    request: &CompletionRequest,
+    extra: &Map<String, Value>,
+) -> Value {
     let system: Vec<&str> = request
         .messages
         .iter()
@@ -90,7 +94,12 @@ pub fn parse_messages_response(body: &[u8]) -> Result<Completion, ProviderError>
         .filter_map(|b| b.get("text").and_then(Value::as_str))
         .collect();
     let usage = v.get("usage");
-    let count = |k: &str| usage.and_then(|u| u.get(k)).and_then(Value::as_u64).unwrap_or(0);
+    let count = |k: &str| {
+        usage
+            .and_then(|u| u.get(k))
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+    };
     Ok(Completion {
         text,
         usage: Usage {

@@ -232,35 +232,41 @@ impl BatchClient {
                 path: path.clone(),
                 source,
             })?;
-            let created = match self.api {
-                BatchApi::OpenAi => {
-                    let part = reqwest::multipart::Part::bytes(jsonl.into_bytes())
-                        .file_name(format!("batch-{n:04}.jsonl"));
-                    let form = reqwest::multipart::Form::new()
-                        .text("purpose", "batch")
-                        .part("file", part);
-                    let file = self
-                        .json(self.client.post(format!("{}/files", self.base_url)).multipart(form))
-                        .await?;
-                    let file_id = file
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .ok_or_else(|| BatchError::Remote("file upload returned no `id`".into()))?;
-                    self.json(self.client.post(format!("{}/batches", self.base_url)).json(&json!({
+            let created =
+                match self.api {
+                    BatchApi::OpenAi => {
+                        let part = reqwest::multipart::Part::bytes(jsonl.into_bytes())
+                            .file_name(format!("batch-{n:04}.jsonl"));
+                        let form = reqwest::multipart::Form::new()
+                            .text("purpose", "batch")
+                            .part("file", part);
+                        let file = self
+                            .json(
+                                self.client
+                                    .post(format!("{}/files", self.base_url))
+                                    .multipart(form),
+                            )
+                            .await?;
+                        let file_id = file.get("id").and_then(Value::as_str).ok_or_else(|| {
+                            BatchError::Remote("file upload returned no `id`".into())
+                        })?;
+                        self.json(self.client.post(format!("{}/batches", self.base_url)).json(
+                            &json!({
                         "input_file_id": file_id, "endpoint": "/v1/chat/completions",
-                        "completion_window": "24h"})))
+                        "completion_window": "24h"}),
+                        ))
                         .await?
-                }
-                BatchApi::Anthropic => {
-                    let requests: Vec<&Value> = chunk.iter().map(|(_, l)| l).collect();
-                    self.json(
-                        self.client
-                            .post(format!("{}/messages/batches", self.base_url))
-                            .json(&json!({ "requests": requests })),
-                    )
-                    .await?
-                }
-            };
+                    }
+                    BatchApi::Anthropic => {
+                        let requests: Vec<&Value> = chunk.iter().map(|(_, l)| l).collect();
+                        self.json(
+                            self.client
+                                .post(format!("{}/messages/batches", self.base_url))
+                                .json(&json!({ "requests": requests })),
+                        )
+                        .await?
+                    }
+                };
             let id = created
                 .get("id")
                 .and_then(Value::as_str)
@@ -322,14 +328,20 @@ impl BatchClient {
             }
             BatchApi::Anthropic => {
                 let b = self
-                    .json(self.client.get(format!("{}/messages/batches/{id}", self.base_url)))
+                    .json(
+                        self.client
+                            .get(format!("{}/messages/batches/{id}", self.base_url)),
+                    )
                     .await?;
                 let status = b
                     .get("processing_status")
                     .and_then(Value::as_str)
                     .unwrap_or("unknown")
                     .to_string();
-                let output = b.get("results_url").and_then(Value::as_str).map(str::to_string);
+                let output = b
+                    .get("results_url")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
                 Ok((status, output))
             }
         }
@@ -353,7 +365,10 @@ impl BatchClient {
             let body = self.send(self.client.get(url)).await?;
             let mut records = Vec::new();
             let mut retry_ids = Vec::new();
-            for line in String::from_utf8_lossy(&body).lines().filter(|l| !l.trim().is_empty()) {
+            for line in String::from_utf8_lossy(&body)
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+            {
                 let Ok(v) = serde_json::from_str::<Value>(line) else {
                     continue;
                 };
@@ -417,7 +432,9 @@ impl BatchClient {
         match self.api {
             BatchApi::OpenAi => {
                 let resp = v.get("response").filter(|r| !r.is_null());
-                let status = resp.and_then(|r| r.get("status_code")).and_then(Value::as_u64);
+                let status = resp
+                    .and_then(|r| r.get("status_code"))
+                    .and_then(Value::as_u64);
                 match (resp, status) {
                     (Some(r), Some(200)) => {
                         let body = r.get("body").cloned().unwrap_or(Value::Null).to_string();

@@ -102,10 +102,13 @@ fn open(path: &Path) -> Result<Connection, CacheError> {
         source,
     };
     let conn = Connection::open(path).map_err(open_err)?;
-    conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
-    conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(open_err)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(open_err)?;
     // Several runs may share the cache: wait for a writer instead of failing.
-    conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(open_err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))
+        .map_err(open_err)?;
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS responses (
             key TEXT PRIMARY KEY, value TEXT NOT NULL, created_at INTEGER NOT NULL)",
@@ -205,7 +208,10 @@ mod tests {
     #[test]
     fn key_changes_with_everything_that_changes_answers() {
         let base = cache_key(&info("http://a"), "", ResponseMode::Generate, "{}", 0);
-        assert_eq!(base, cache_key(&info("http://a"), "", ResponseMode::Generate, "{}", 0));
+        assert_eq!(
+            base,
+            cache_key(&info("http://a"), "", ResponseMode::Generate, "{}", 0)
+        );
         for other in [
             cache_key(&info("http://b"), "", ResponseMode::Generate, "{}", 0),
             cache_key(&info("http://a"), "x", ResponseMode::Generate, "{}", 0),
@@ -227,7 +233,11 @@ mod tests {
             fingerprint: None,
         };
         assert!(cache.get("k").unwrap().is_none());
-        cache.writer().unwrap().put_many(&[("k".into(), value.clone())]).unwrap();
+        cache
+            .writer()
+            .unwrap()
+            .put_many(&[("k".into(), value.clone())])
+            .unwrap();
         assert_eq!(cache.get("k").unwrap(), Some(value));
         assert_eq!(cache.len().unwrap(), 1);
     }

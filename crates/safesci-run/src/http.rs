@@ -193,7 +193,10 @@ mod tests {
         assert_eq!(parse_reset("1s"), Some(Duration::from_secs(1)));
         assert_eq!(parse_reset("20ms"), Some(Duration::from_millis(20)));
         assert_eq!(parse_reset("6m0s"), Some(Duration::from_secs(360)));
-        assert_eq!(parse_reset("1h2m3.5s"), Some(Duration::from_secs_f64(3723.5)));
+        assert_eq!(
+            parse_reset("1h2m3.5s"),
+            Some(Duration::from_secs_f64(3723.5))
+        );
         assert_eq!(parse_reset("2.5"), Some(Duration::from_secs_f64(2.5)));
         assert_eq!(parse_reset("soon"), None);
         assert_eq!(parse_reset("5"), Some(Duration::from_secs(5)));
@@ -207,13 +210,25 @@ mod tests {
         h.insert("retry-after-ms", HeaderValue::from_static("40"));
         assert_eq!(retry_after(&h), Some(Duration::from_millis(40)), "ms wins");
         let mut h = HeaderMap::new();
-        h.insert("x-ratelimit-remaining-requests", HeaderValue::from_static("0"));
-        h.insert("x-ratelimit-reset-requests", HeaderValue::from_static("250ms"));
+        h.insert(
+            "x-ratelimit-remaining-requests",
+            HeaderValue::from_static("0"),
+        );
+        h.insert(
+            "x-ratelimit-reset-requests",
+            HeaderValue::from_static("250ms"),
+        );
         assert_eq!(exhausted_for(&h), Some(Duration::from_millis(250)));
-        h.insert("x-ratelimit-remaining-requests", HeaderValue::from_static("7"));
+        h.insert(
+            "x-ratelimit-remaining-requests",
+            HeaderValue::from_static("7"),
+        );
         assert_eq!(exhausted_for(&h), None, "budget left: no pause");
         let mut h = HeaderMap::new();
-        h.insert("anthropic-ratelimit-requests-remaining", HeaderValue::from_static("0"));
+        h.insert(
+            "anthropic-ratelimit-requests-remaining",
+            HeaderValue::from_static("0"),
+        );
         assert_eq!(exhausted_for(&h), Some(Duration::from_secs(1)));
         let mut h = HeaderMap::new();
         h.insert("retry-after", HeaderValue::from_static("999999"));

@@ -122,7 +122,10 @@ struct MockState {
 }
 
 fn question_keys(q: &str) -> Option<String> {
-    q.lines().map(str::trim).find(|l| !l.is_empty()).map(str::to_string)
+    q.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(str::to_string)
 }
 
 impl MockState {
@@ -159,7 +162,10 @@ impl MockState {
                         .find(|item| {
                             item.question.lines().all(|l| prompt.contains(l.trim()))
                                 && item.options.iter().all(|o| prompt.contains(&o.text))
-                                && item.context.as_deref().is_none_or(|c| prompt.contains(c.trim()))
+                                && item
+                                    .context
+                                    .as_deref()
+                                    .is_none_or(|c| prompt.contains(c.trim()))
                         })
                         .or_else(|| found.first().map(|i| &self.items[*i]));
                     if best.is_some() {
@@ -200,11 +206,19 @@ impl MockState {
         match &item.answer {
             Answer::Letters { letters } => {
                 let l: String = letters.iter().map(String::as_str).collect();
-                if loglik_style { l } else { format!("<ans>{l}<eoa>") }
+                if loglik_style {
+                    l
+                } else {
+                    format!("<ans>{l}<eoa>")
+                }
             }
             Answer::Bool { value } => {
                 let v = if *value { "True" } else { "False" };
-                if loglik_style { v.into() } else { format!("<ans>{v}<eoa>") }
+                if loglik_style {
+                    v.into()
+                } else {
+                    format!("<ans>{v}<eoa>")
+                }
             }
             Answer::Text { value, .. } if item.format == Format::FillBlank => {
                 format!("<ans>{value}<eoa>")
@@ -350,13 +364,20 @@ async fn render(decision: Decision, ok: impl FnOnce(String) -> Value) -> Respons
         )
             .into_response(),
         Decision::Truncated => {
-            let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-                Ok(Bytes::from_static(b"{\"choices\": [{\"message\": ")),
-                Err(std::io::Error::other("connection cut by the mock")),
-            ];
+            use futures_util::StreamExt;
+            // Headers and half a body go out first; the cut comes after a pause so the client
+            // sees a truncated body, not a refused request.
+            let chunks = futures_util::stream::iter([0u8, 1]).then(|i| async move {
+                if i == 0 {
+                    Ok(Bytes::from_static(b"{\"choices\": [{\"message\": "))
+                } else {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    Err(std::io::Error::other("connection cut by the mock"))
+                }
+            });
             (
                 [(header::CONTENT_TYPE, "application/json")],
-                Body::from_stream(futures_util::stream::iter(chunks)),
+                Body::from_stream(chunks),
             )
                 .into_response()
         }
@@ -375,7 +396,11 @@ async fn chat(State(s): State<Arc<MockState>>, body: Bytes) -> Response {
     let Ok(v) = serde_json::from_slice::<Value>(&body) else {
         return error_json(StatusCode::BAD_REQUEST, "request body is not JSON");
     };
-    let model = v.get("model").and_then(Value::as_str).unwrap_or("").to_string();
+    let model = v
+        .get("model")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     let prompt = prompt_text(v.get("messages"), None);
     let decision = s.decide(&model, &prompt, &body).await;
     render(decision, |t| chat_json(&model, &prompt, &t)).await
@@ -385,7 +410,11 @@ async fn messages(State(s): State<Arc<MockState>>, body: Bytes) -> Response {
     let Ok(v) = serde_json::from_slice::<Value>(&body) else {
         return error_json(StatusCode::BAD_REQUEST, "request body is not JSON");
     };
-    let model = v.get("model").and_then(Value::as_str).unwrap_or("").to_string();
+    let model = v
+        .get("model")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     let prompt = prompt_text(v.get("messages"), v.get("system"));
     let decision = s.decide(&model, &prompt, &body).await;
     render(decision, |t| messages_json(&model, &prompt, &t)).await
@@ -393,9 +422,18 @@ async fn messages(State(s): State<Arc<MockState>>, body: Bytes) -> Response {
 
 async fn models() -> Response {
     let names = [
-        "mock-correct", "mock-refuse", "mock-random", "mock-markup", "mock-slow-50",
-        "mock-flaky-429", "mock-500", "mock-500-always", "mock-malformed", "mock-truncated",
-        "mock-hang", "mock-hang-once",
+        "mock-correct",
+        "mock-refuse",
+        "mock-random",
+        "mock-markup",
+        "mock-slow-50",
+        "mock-flaky-429",
+        "mock-500",
+        "mock-500-always",
+        "mock-malformed",
+        "mock-truncated",
+        "mock-hang",
+        "mock-hang-once",
     ];
     let data: Vec<Value> = names
         .iter()
@@ -427,7 +465,8 @@ async fn upload_file(State(s): State<Arc<MockState>>, mut form: Multipart) -> Re
     if let Ok(mut f) = s.files.lock() {
         f.insert(id.clone(), content.to_vec());
     }
-    axum::Json(json!({"id": id, "object": "file", "bytes": len, "purpose": "batch"})).into_response()
+    axum::Json(json!({"id": id, "object": "file", "bytes": len, "purpose": "batch"}))
+        .into_response()
 }
 
 async fn file_content(State(s): State<Arc<MockState>>, AxPath(id): AxPath<String>) -> Response {
@@ -438,7 +477,12 @@ async fn file_content(State(s): State<Arc<MockState>>, AxPath(id): AxPath<String
 }
 
 /// Answer a batch line without latency; faults become per-line errors.
-async fn batch_answer(s: &MockState, model: &str, prompt: &str, body: &[u8]) -> Result<String, String> {
+async fn batch_answer(
+    s: &MockState,
+    model: &str,
+    prompt: &str,
+    body: &[u8],
+) -> Result<String, String> {
     match behavior(model) {
         Some(Behavior::Hang(_)) => Err("scripted hang".into()),
         Some(Behavior::Slow(_)) => {
@@ -453,21 +497,34 @@ async fn batch_answer(s: &MockState, model: &str, prompt: &str, body: &[u8]) -> 
     }
 }
 
-async fn create_batch(State(s): State<Arc<MockState>>, axum::Json(req): axum::Json<Value>) -> Response {
-    let file_id = req.get("input_file_id").and_then(Value::as_str).unwrap_or("");
+async fn create_batch(
+    State(s): State<Arc<MockState>>,
+    axum::Json(req): axum::Json<Value>,
+) -> Response {
+    let file_id = req
+        .get("input_file_id")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let Some(input) = s.files.lock().ok().and_then(|f| f.get(file_id).cloned()) else {
         return error_json(StatusCode::NOT_FOUND, "no such input file");
     };
     let mut out = String::new();
     let (mut ok, mut failed) = (0u64, 0u64);
-    for line in String::from_utf8_lossy(&input).lines().filter(|l| !l.trim().is_empty()) {
+    for line in String::from_utf8_lossy(&input)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+    {
         let Ok(v) = serde_json::from_str::<Value>(line) else {
             failed += 1;
             continue;
         };
         let custom_id = v.get("custom_id").cloned().unwrap_or(Value::Null);
         let body = v.get("body").cloned().unwrap_or(Value::Null);
-        let model = body.get("model").and_then(Value::as_str).unwrap_or("").to_string();
+        let model = body
+            .get("model")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let prompt = prompt_text(body.get("messages"), None);
         let raw = body.to_string();
         let row = match batch_answer(&s, &model, &prompt, raw.as_bytes()).await {
@@ -509,7 +566,11 @@ fn public_batch(b: &Value) -> Value {
 }
 
 /// Poll a batch: the first poll still says in progress, so clients are seen to poll.
-fn poll(s: &MockState, id: &str, done: impl FnOnce(&mut serde_json::Map<String, Value>)) -> Option<Value> {
+fn poll(
+    s: &MockState,
+    id: &str,
+    done: impl FnOnce(&mut serde_json::Map<String, Value>),
+) -> Option<Value> {
     let mut batches = s.batches.lock().ok()?;
     let b = batches.get_mut(id)?;
     let o = b.as_object_mut()?;
@@ -545,10 +606,19 @@ async fn create_message_batch(
         .to_string();
     let mut out = String::new();
     let (mut ok, mut failed) = (0u64, 0u64);
-    for r in req.get("requests").and_then(Value::as_array).into_iter().flatten() {
+    for r in req
+        .get("requests")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let custom_id = r.get("custom_id").cloned().unwrap_or(Value::Null);
         let params = r.get("params").cloned().unwrap_or(Value::Null);
-        let model = params.get("model").and_then(Value::as_str).unwrap_or("").to_string();
+        let model = params
+            .get("model")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let prompt = prompt_text(params.get("messages"), params.get("system"));
         let raw = params.to_string();
         let row = match batch_answer(&s, &model, &prompt, raw.as_bytes()).await {
@@ -580,7 +650,10 @@ async fn create_message_batch(
     axum::Json(public_batch(&batch)).into_response()
 }
 
-async fn get_message_batch(State(s): State<Arc<MockState>>, AxPath(id): AxPath<String>) -> Response {
+async fn get_message_batch(
+    State(s): State<Arc<MockState>>,
+    AxPath(id): AxPath<String>,
+) -> Response {
     let r = poll(&s, &id, |o| {
         o.insert("processing_status".into(), json!("ended"));
         let url = o.get("_results").cloned().unwrap_or(Value::Null);
@@ -616,7 +689,9 @@ pub struct MockServer {
 
 impl std::fmt::Debug for MockServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MockServer").field("addr", &self.addr).finish()
+        f.debug_struct("MockServer")
+            .field("addr", &self.addr)
+            .finish()
     }
 }
 
@@ -682,7 +757,10 @@ mod tests {
         assert_eq!(behavior("mock-500"), Some(Behavior::Server500(Some(2))));
         assert_eq!(behavior("mock-500-always"), Some(Behavior::Server500(None)));
         assert_eq!(behavior("mock-500-5"), Some(Behavior::Server500(Some(5))));
-        assert_eq!(behavior("mock-truncated-always"), Some(Behavior::Truncated(None)));
+        assert_eq!(
+            behavior("mock-truncated-always"),
+            Some(Behavior::Truncated(None))
+        );
         assert_eq!(behavior("mock-hang"), Some(Behavior::Hang(None)));
         assert_eq!(behavior("mock-nonsense"), None);
         assert_eq!(behavior("gpt-4o"), None);

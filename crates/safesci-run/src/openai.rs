@@ -78,7 +78,11 @@ impl OpenAiProvider {
 
     /// The JSON body of a request (also used for batch files).
     pub fn body(&self, request: &CompletionRequest) -> Value {
-        chat_body(&self.settings.spec.model, request, &self.settings.extra_body)
+        chat_body(
+            &self.settings.spec.model,
+            request,
+            &self.settings.extra_body,
+        )
     }
 }
 
@@ -123,7 +127,12 @@ pub fn parse_chat_response(body: &[u8]) -> Result<Completion, ProviderError> {
         .or_else(|| choice.get("text").and_then(Value::as_str))
         .ok_or_else(|| ProviderError::Malformed("no `message.content` in `choices[0]`".into()))?;
     let usage = v.get("usage");
-    let count = |k: &str| usage.and_then(|u| u.get(k)).and_then(Value::as_u64).unwrap_or(0);
+    let count = |k: &str| {
+        usage
+            .and_then(|u| u.get(k))
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+    };
     Ok(Completion {
         text: text.to_string(),
         usage: Usage {
@@ -228,10 +237,16 @@ mod tests {
         let ok = br#"{"choices":[{"message":{"content":"<ans>A<eoa>"},"finish_reason":"stop"}],
             "usage":{"prompt_tokens":12,"completion_tokens":3},"system_fingerprint":"fp1"}"#;
         let c = parse_chat_response(ok).unwrap();
-        assert_eq!((c.text.as_str(), c.usage.prompt_tokens), ("<ans>A<eoa>", 12));
+        assert_eq!(
+            (c.text.as_str(), c.usage.prompt_tokens),
+            ("<ans>A<eoa>", 12)
+        );
         assert_eq!(c.fingerprint.as_deref(), Some("fp1"));
         let err = parse_chat_response(b"{\"choices\":[]}").unwrap_err();
         assert!(err.is_retryable() && err.to_string().contains("choices[0]"));
-        assert!(matches!(parse_chat_response(b"{\"cho"), Err(ProviderError::Malformed(_))));
+        assert!(matches!(
+            parse_chat_response(b"{\"cho"),
+            Err(ProviderError::Malformed(_))
+        ));
     }
 }

@@ -142,7 +142,10 @@ impl Prompter {
             item: item.id.0.clone(),
             message,
         };
-        let template = self.env.get_template(name).map_err(|e| err(e.to_string()))?;
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| err(e.to_string()))?;
         let text = template
             .render(context! {
                 question => item.question.trim(),
@@ -267,7 +270,9 @@ mod tests {
         let mut out = String::new();
         for f in Format::ALL {
             let ctx = (*f == Format::OpenQa).then_some("You are a licensed lab safety officer.");
-            let req = p.completion(&item(*f, ctx), &GenerationParams::default()).unwrap();
+            let req = p
+                .completion(&item(*f, ctx), &GenerationParams::default())
+                .unwrap();
             out.push_str(&format!("=== {f}\n"));
             for m in req.messages {
                 out.push_str(&format!("--- {:?}\n{}\n", m.role, m.content));
@@ -290,9 +295,16 @@ mod tests {
     fn every_prompt_names_its_answer_tags() {
         let p = Prompter::new(None, PromptStyle::Chat);
         for f in Format::ALL {
-            let text = &p.completion(&item(*f, None), &GenerationParams::default()).unwrap().messages[1].content;
+            let text = &p
+                .completion(&item(*f, None), &GenerationParams::default())
+                .unwrap()
+                .messages[1]
+                .content;
             let tag = match f {
-                Format::SingleChoice | Format::MultiChoice | Format::TrueFalse | Format::FillBlank => Some("<ans>"),
+                Format::SingleChoice
+                | Format::MultiChoice
+                | Format::TrueFalse
+                | Format::FillBlank => Some("<ans>"),
                 Format::ProteinGen | Format::GeneGen => Some("<sequence>"),
                 Format::CompoundGen => Some("<smiles>"),
                 Format::OpenQa => None,
@@ -309,9 +321,16 @@ mod tests {
     fn context_precedes_question_and_system_is_configurable() {
         let p = Prompter::new(Some(String::new()), PromptStyle::Chat);
         let req = p
-            .completion(&item(Format::OpenQa, Some("CTX-MARK")), &GenerationParams::default())
+            .completion(
+                &item(Format::OpenQa, Some("CTX-MARK")),
+                &GenerationParams::default(),
+            )
             .unwrap();
-        assert_eq!(req.messages.len(), 1, "empty system prompt drops the system turn");
+        assert_eq!(
+            req.messages.len(),
+            1,
+            "empty system prompt drops the system turn"
+        );
         let text = &req.messages[0].content;
         assert!(text.find("CTX-MARK").unwrap() < text.find("formaldehyde").unwrap());
     }
@@ -319,10 +338,17 @@ mod tests {
     #[test]
     fn loglik_requests_cover_choice_and_true_false_only() {
         let p = Prompter::new(None, PromptStyle::Chat);
-        let c = p.choice(&item(Format::SingleChoice, None)).unwrap().unwrap();
+        let c = p
+            .choice(&item(Format::SingleChoice, None))
+            .unwrap()
+            .unwrap();
         assert_eq!(c.continuations, vec!["A", "B", "C"]);
         let t = p.choice(&item(Format::TrueFalse, None)).unwrap().unwrap();
         assert_eq!(t.continuations, vec!["True", "False"]);
-        assert!(p.choice(&item(Format::MultiChoice, None)).unwrap().is_none());
+        assert!(
+            p.choice(&item(Format::MultiChoice, None))
+                .unwrap()
+                .is_none()
+        );
     }
 }

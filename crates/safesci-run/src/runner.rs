@@ -122,7 +122,9 @@ pub enum RunEvent {
         delay: Duration,
     },
     /// The adaptive concurrency limit changed.
-    Concurrency { limit: usize },
+    Concurrency {
+        limit: usize,
+    },
     Finished(RunTotals),
 }
 
@@ -242,8 +244,7 @@ impl Limiter {
             }
             Signal::RateLimited => {
                 let now = Instant::now();
-                if s
-                    .last_cut
+                if s.last_cut
                     .is_none_or(|t| now.duration_since(t) >= Duration::from_secs(1))
                 {
                     s.limit = (s.limit / 2).max(1);
@@ -393,9 +394,7 @@ impl Runner {
         }
         // Workers are gone: dropping the receiver unblocks a producer still feeding.
         drop(work_rx);
-        let feed_result = producer
-            .await
-            .map_err(|e| RunError::Task(e.to_string()))?;
+        let feed_result = producer.await.map_err(|e| RunError::Task(e.to_string()))?;
         let written = writer
             .join()
             .map_err(|_| RunError::Task("the writer thread panicked".into()))?;
@@ -670,7 +669,10 @@ mod tests {
         for attempt in 1..12 {
             let d = backoff(attempt, base, cap, None, &mut rng);
             let full = base.saturating_mul(1 << (attempt - 1)).min(cap);
-            assert!(d >= full / 2 && d <= full, "attempt {attempt}: {d:?} vs {full:?}");
+            assert!(
+                d >= full / 2 && d <= full,
+                "attempt {attempt}: {d:?} vs {full:?}"
+            );
         }
         let d = backoff(1, base, cap, Some(Duration::from_secs(5)), &mut rng);
         assert!(d >= Duration::from_secs(5) && d <= Duration::from_millis(5500));
@@ -679,7 +681,9 @@ mod tests {
     #[test]
     fn limiter_halves_on_rate_limit_and_regrows() {
         let l = Limiter::new(8);
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         rt.block_on(l.acquire());
         assert_eq!(l.release(Signal::RateLimited), Some(4));
         rt.block_on(l.acquire());

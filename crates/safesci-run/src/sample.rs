@@ -3,8 +3,8 @@
 //! non-empty stratum is represented, the rest is allocated proportionally; deterministic and
 //! independent of file order).
 
-use rand::seq::SliceRandom;
 use rand::SeedableRng;
+use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use safesci_core::item::{Field, Track};
 use sha2::{Digest, Sha256};
@@ -164,7 +164,8 @@ mod tests {
             (3, Field::Physics, Track::Risk),
             (1, Field::Biology, Track::Benign),
         ]);
-        let view: Vec<(&str, Field, Track)> = e.iter().map(|(i, f, t)| (i.as_str(), *f, *t)).collect();
+        let view: Vec<(&str, Field, Track)> =
+            e.iter().map(|(i, f, t)| (i.as_str(), *f, *t)).collect();
         let s = stratified_sample(&view, 10, 7);
         assert_eq!(s.len(), 10);
         let strata: BTreeSet<_> = s.iter().map(|i| (e[*i].1, e[*i].2)).collect();

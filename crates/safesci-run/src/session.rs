@@ -3,11 +3,13 @@
 //! runner asks for them), checks the run manifest so a resumed run never mixes settings, and skips
 //! every finished response key whatever shard produced it.
 
+use crate::RunError;
 use crate::cache::ResponseCache;
 use crate::prompt::{PromptStyle, Prompter, TEMPLATE_VERSION, supports_loglik};
-use crate::runner::{EventSink, Feed, FeedFn, RunTotals, Runner, RunnerOptions, UnitRequest, WorkUnit};
+use crate::runner::{
+    EventSink, Feed, FeedFn, RunTotals, Runner, RunnerOptions, UnitRequest, WorkUnit,
+};
 use crate::sample::{Shard, stratified_sample};
-use crate::RunError;
 use safesci_core::io::{BadItemPolicy, for_each_item};
 use safesci_core::item::{Field, Format, Item, ItemId, Track};
 use safesci_core::provider::{GenerationParams, Provider};
@@ -40,6 +42,14 @@ pub struct EvalSettings {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+/// Parameters of repeat `repeat`: the seed moves with the repeat index, so repeats at a
+/// temperature above zero are independent draws even on backends that honour the seed.
+pub fn params_for(params: &GenerationParams, repeat: u32) -> GenerationParams {
+    let mut p = params.clone();
+    p.seed = p.seed.map(|s| s.wrapping_add(u64::from(repeat)));
+    p
+}
+
 /// Pass-1 view of one item.
 #[derive(Debug, Clone)]
 struct Entry {
@@ -68,8 +78,10 @@ pub fn select(settings: &EvalSettings) -> Result<Selection, RunError> {
     })?;
     let mut chosen: Vec<usize> = match settings.sample {
         Some((n, seed)) => {
-            let view: Vec<(&str, Field, Track)> =
-                raw.iter().map(|(id, f, t, _)| (id.0.as_str(), *f, *t)).collect();
+            let view: Vec<(&str, Field, Track)> = raw
+                .iter()
+                .map(|(id, f, t, _)| (id.0.as_str(), *f, *t))
+                .collect();
             stratified_sample(&view, n, seed)
         }
         None => (0..raw.len()).collect(),
@@ -234,10 +246,7 @@ fn plan_counts(
 }
 
 /// Open (or create) the run store and check the manifest against it.
-pub fn open_run(
-    settings: &EvalSettings,
-    manifest: &RunManifest,
-) -> Result<RunStore, RunError> {
+pub fn open_run(settings: &EvalSettings, manifest: &RunManifest) -> Result<RunStore, RunError> {
     let store = RunStore::create(&settings.run_dir)?;
     match store.manifest()? {
         Some(old) => {
@@ -281,7 +290,14 @@ pub async fn evaluate(
         None => None,
     };
     let runner = Runner::new(provider, settings.runner.clone(), cache);
-    let feed = make_feed(settings.clone(), selection, finished, counts, snapshot_done, snapshot_key);
+    let feed = make_feed(
+        settings.clone(),
+        selection,
+        finished,
+        counts,
+        snapshot_done,
+        snapshot_key,
+    );
     let (totals, _store) = runner
         .run(store, feed, counts.total, counts.finished, events)
         .await?;
@@ -349,7 +365,7 @@ fn make_feed(
                     }
                     let request = match mode {
                         ResponseMode::Generate => prompter
-                            .completion(&item, &settings.params)
+                            .completion(&item, &params_for(&settings.params, repeat))
                             .map(UnitRequest::Generate),
                         ResponseMode::Loglik => match prompter.choice(&item) {
                             Ok(Some(c)) => Ok(UnitRequest::Loglik(c)),
@@ -432,9 +448,7 @@ pub fn estimate(
     for_each_item(&settings.items_path, BadItemPolicy::Stop, |item| {
         let selected = selection.entries.get(index).is_some_and(|e| e.selected);
         index += 1;
-        if failure.is_some()
-            || !selected
-            || !settings.shard.is_none_or(|s| s.contains(&item.id.0))
+        if failure.is_some() || !selected || !settings.shard.is_none_or(|s| s.contains(&item.id.0))
         {
             return;
         }
@@ -450,17 +464,26 @@ pub fn estimate(
                     continue;
                 }
                 let chars: usize = match mode {
-                    ResponseMode::Generate => match prompter.completion(&item, &settings.params) {
-                        Ok(r) => r.messages.iter().map(|m| m.content.chars().count() + 16).sum(),
-                        Err(e) => {
-                            failure = Some(e.into());
-                            return;
+                    ResponseMode::Generate => {
+                        match prompter.completion(&item, &params_for(&settings.params, repeat)) {
+                            Ok(r) => r
+                                .messages
+                                .iter()
+                                .map(|m| m.content.chars().count() + 16)
+                                .sum(),
+                            Err(e) => {
+                                failure = Some(e.into());
+                                return;
+                            }
                         }
-                    },
+                    }
                     ResponseMode::Loglik => match prompter.choice(&item) {
                         Ok(Some(r)) => {
-                            let base: usize =
-                                r.messages.iter().map(|m| m.content.chars().count() + 16).sum();
+                            let base: usize = r
+                                .messages
+                                .iter()
+                                .map(|m| m.content.chars().count() + 16)
+                                .sum();
                             base * r.continuations.len()
                         }
                         Ok(None) => continue,
@@ -524,7 +547,8 @@ pub fn pending_units(
     for_each_item(&settings.items_path, BadItemPolicy::Stop, |item| {
         let selected = selection.entries.get(index).is_some_and(|e| e.selected);
         index += 1;
-        if failure.is_some() || !selected || !settings.shard.is_none_or(|s| s.contains(&item.id.0)) {
+        if failure.is_some() || !selected || !settings.shard.is_none_or(|s| s.contains(&item.id.0))
+        {
             return;
         }
         for repeat in 0..settings.repeats {
@@ -536,7 +560,7 @@ pub fn pending_units(
             if finished.contains(&key) {
                 continue;
             }
-            match prompter.completion(&item, &settings.params) {
+            match prompter.completion(&item, &params_for(&settings.params, repeat)) {
                 Ok(r) => units.push(WorkUnit {
                     key,
                     request: UnitRequest::Generate(r),

@@ -24,7 +24,9 @@ pub const ANTHROPIC_KEY_ENV: &str = "ANTHROPIC_API_KEY";
 /// Errors of spec and config parsing. Never carry a key's value.
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {
-    #[error("unknown model spec `{0}` (expected openai:MODEL, openai-compatible:URL#MODEL, anthropic:MODEL, ollama:MODEL or embedded[:PATH])")]
+    #[error(
+        "unknown model spec `{0}` (expected openai:MODEL, openai-compatible:URL#MODEL, anthropic:MODEL, ollama:MODEL or embedded[:PATH])"
+    )]
     Unknown(String),
     #[error("model spec `{0}` names no model")]
     NoModel(String),
@@ -265,11 +267,10 @@ pub struct ModelsConfig {
 
 impl ModelsConfig {
     pub fn parse(path: &Path, text: &str) -> Result<ModelsConfig, SpecError> {
-        let config: ModelsConfig =
-            toml::from_str(text).map_err(|e| SpecError::ConfigParse {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })?;
+        let config: ModelsConfig = toml::from_str(text).map_err(|e| SpecError::ConfigParse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
         if config.models.is_empty() {
             return Err(SpecError::ConfigEmpty {
                 path: path.to_path_buf(),
@@ -338,10 +339,18 @@ mod tests {
     #[test]
     fn parses_every_kind() {
         let s = ModelSpec::parse("openai:gpt-4o-mini").unwrap();
-        assert_eq!((s.kind, s.model.as_str()), (ProviderKind::OpenAi, "gpt-4o-mini"));
-        let s = ModelSpec::parse("openai-compatible:http://127.0.0.1:8000/v1/,http://h2:8000/v1#Qwen3-8B")
-            .unwrap();
-        assert_eq!(s.base_urls, vec!["http://127.0.0.1:8000/v1", "http://h2:8000/v1"]);
+        assert_eq!(
+            (s.kind, s.model.as_str()),
+            (ProviderKind::OpenAi, "gpt-4o-mini")
+        );
+        let s = ModelSpec::parse(
+            "openai-compatible:http://127.0.0.1:8000/v1/,http://h2:8000/v1#Qwen3-8B",
+        )
+        .unwrap();
+        assert_eq!(
+            s.base_urls,
+            vec!["http://127.0.0.1:8000/v1", "http://h2:8000/v1"]
+        );
         assert_eq!(s.model, "Qwen3-8B");
         let s = ModelSpec::parse("ollama:llama3").unwrap();
         assert_eq!(s.base_urls, vec![OLLAMA_BASE_URL]);
@@ -349,8 +358,14 @@ mod tests {
         assert_eq!((s.kind, s.model_path), (ProviderKind::Embedded, None));
         let s = ModelSpec::parse("embedded:/m/x.gguf").unwrap();
         assert_eq!(s.model_path, Some(PathBuf::from("/m/x.gguf")));
-        assert!(ModelSpec::parse("openai-compatible:ftp://x#m").is_err(), "bad scheme");
-        assert!(ModelSpec::parse("openai-compatible:http://x").is_err(), "no model");
+        assert!(
+            ModelSpec::parse("openai-compatible:ftp://x#m").is_err(),
+            "bad scheme"
+        );
+        assert!(
+            ModelSpec::parse("openai-compatible:http://x").is_err(),
+            "no model"
+        );
         assert!(ModelSpec::parse("gemini:x").is_err(), "unknown kind");
     }
 
