@@ -43,8 +43,9 @@ pub fn protein(pred: &[u8], key: &[u8]) -> PairScores {
             edit_distance: pred.len().max(key.len()) as u64,
         };
     }
-    // rust-bio charges open + k·extend; Biopython's open −10 for the first gap residue is −9 − 1.
-    let mut aligner = Aligner::with_capacity(pred.len(), key.len(), -9, -1, &blosum62);
+    // Measured: rust-bio 4 charges open + (k−1)·extend for a gap of k (a 3-gap with −1/−1 costs
+    // −3; see the gene test), which is Biopython's convention, so the parameters carry over as is.
+    let mut aligner = Aligner::with_capacity(pred.len(), key.len(), -10, -1, &blosum62);
     let aln = aligner.global(pred, key);
     PairScores {
         identity: identity_of(&aln),
@@ -66,7 +67,7 @@ pub fn gene(pred: &[u8], key: &[u8]) -> PairScores {
             edit_distance: pred.len().max(key.len()) as u64,
         };
     }
-    let mut aligner = Aligner::with_capacity(pred.len(), key.len(), -1, -1, &dna_score);
+    let mut aligner = Aligner::with_capacity(pred.len(), key.len(), -2, -1, &dna_score);
     let aln = aligner.global(pred, key);
     PairScores {
         identity: identity_of(&aln),
@@ -169,7 +170,7 @@ pub fn compat_gene(pred: &str, key: &str) -> CompatGene {
             similarity: 0.0,
         };
     }
-    let mut aligner = Aligner::with_capacity(p.len(), k.len(), -1, -1, &dna_score);
+    let mut aligner = Aligner::with_capacity(p.len(), k.len(), -2, -1, &dna_score);
     let aln = aligner.global(p.as_bytes(), k.as_bytes());
     let cols = aln.operations.len().max(1) as f64;
     CompatGene {

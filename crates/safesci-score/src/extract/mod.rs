@@ -201,6 +201,9 @@ fn letter_list(s: &str, labels: &[String], whole: bool) -> Option<BTreeSet<Strin
             break;
         };
         i += sep_len;
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
     }
     if set.is_empty() {
         return None;
