@@ -13,9 +13,12 @@ use serde_json::{Value, json};
 use std::time::Instant;
 
 fn record(i: usize) -> Value {
-    let q = format!("Synthetic safety question number {i}: which practice is safe for substance {}?", i % 977);
+    let q = format!(
+        "Synthetic safety question number {i}: which practice is safe for substance {}?",
+        i % 977
+    );
     match i % 8 {
-        0 | 1 | 2 => json!({
+        0..=2 => json!({
             "source_file": "data/chem/PubChem/CAMEO_toxicity_query_scq_sampled.json",
             "question": q,
             "answer": format!("Safe practice {i}"),
@@ -36,7 +39,7 @@ fn record(i: usize) -> Value {
         5 => json!({
             "source_file": "data/chem/SciKnowEval/SciKnowEval_chemical_laboratory_safety_tf_sampled.json",
             "question": q,
-            "answer": if i % 2 == 0 { "True" } else { "False" },
+            "answer": if i.is_multiple_of(2) { "True" } else { "False" },
         }),
         6 => json!({
             "source_file": "data/chem/ord-data/method_to_cause_harm_of_compound_sampled.json",
@@ -86,14 +89,23 @@ fn main() {
     let t1 = Instant::now();
     let (stats, _) = stats_of_file(&out, BadItemPolicy::Stop).unwrap();
     let t_stats = t1.elapsed();
-    assert_eq!(stats.total as usize, count, "stats must count every imported item");
+    assert_eq!(
+        stats.total as usize, count,
+        "stats must count every imported item"
+    );
 
     let total = t0.elapsed();
     println!("items            {n} ({count} imported, {input_mib:.1} MiB input)");
     println!("threads          {}", rayon::current_num_threads());
-    println!("import (parse+route+build)  {:.3} s", t_import.as_secs_f64());
+    println!(
+        "import (parse+route+build)  {:.3} s",
+        t_import.as_secs_f64()
+    );
     println!("write JSONL      {:.3} s", t_write.as_secs_f64());
-    println!("stats (read+validate+count)  {:.3} s", t_stats.as_secs_f64());
+    println!(
+        "stats (read+validate+count)  {:.3} s",
+        t_stats.as_secs_f64()
+    );
     println!("total            {:.3} s", total.as_secs_f64());
     println!(
         "peak RSS         {:.0} MiB (after generating input: {:.0} MiB)",

@@ -120,7 +120,16 @@ pub fn answer_letters(output: &str) -> Option<Vec<String>> {
             }
         }
     }
-    letter_set(output.trim())
+    // A bare answer such as `B` or `A, C`; upper case only, so prose never reads as letters.
+    let bare = output.trim().trim_end_matches('.');
+    if bare
+        .chars()
+        .all(|c| c.is_ascii_uppercase() || matches!(c, ',' | ';' | ' '))
+    {
+        letter_set(bare)
+    } else {
+        None
+    }
 }
 
 fn text_of(v: Option<&Value>) -> Option<&str> {
@@ -266,7 +275,9 @@ pub fn import_alpaca(path: &Path, opts: &AlpacaOptions) -> Result<AlpacaImported
     let source = opts.source.clone().unwrap_or_else(|| {
         format!(
             "alpaca:{}",
-            path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+            path.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
         )
     });
     let results: Vec<Result<Item, AlpacaError>> = records
@@ -314,6 +325,7 @@ mod tests {
             "The answer is a solvent.",
             "Answer: Because it is flammable.",
             "I am not sure.",
+            "Bad idea",
         ] {
             assert_eq!(answer_letters(output), None, "{output}");
         }

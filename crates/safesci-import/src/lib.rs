@@ -19,7 +19,6 @@ mod text;
 pub use files::{ItemFileError, read_any, write_any};
 pub use stats::Stats;
 
-
 use sha2::{Digest, Sha256};
 
 /// Family key shared by every variant of one question: a hash of the source stem and the
@@ -46,7 +45,15 @@ mod tests {
     fn family_ignores_case_spacing_and_closing_punctuation() {
         let a = family_key("chem/x", "Is  acetone flammable?");
         assert_eq!(a, family_key("chem/x", "is acetone flammable"));
-        assert_ne!(a, family_key("chem/y", "is acetone flammable"), "stem counts");
-        assert_ne!(a, family_key("chem/x", "is ethanol flammable"), "question counts");
+        assert_ne!(
+            a,
+            family_key("chem/y", "is acetone flammable"),
+            "stem counts"
+        );
+        assert_ne!(
+            a,
+            family_key("chem/x", "is ethanol flammable"),
+            "question counts"
+        );
     }
 }

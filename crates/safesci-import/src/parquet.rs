@@ -8,8 +8,8 @@
 //! `provenance_record`, `provenance_citation`?, `split`, `target`?. Round trips are lossless.
 
 use arrow::array::{
-    Array, ArrayBuilder, ArrayRef, AsArray, BooleanArray, BooleanBuilder, GenericListArray, ListArray,
-    ListBuilder, RecordBatch, StringArray, StringBuilder, StructArray, UInt32Array,
+    Array, ArrayBuilder, ArrayRef, AsArray, BooleanArray, BooleanBuilder, GenericListArray,
+    ListArray, ListBuilder, RecordBatch, StringArray, StringBuilder, StructArray, UInt32Array,
 };
 use arrow::buffer::{OffsetBuffer, ScalarBuffer};
 use arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef};
@@ -18,9 +18,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use safesci_core::io::BadItemPolicy;
-use safesci_core::item::{
-    Answer, ChoiceOption, Item, ItemError, ItemId, Provenance, SequenceKind,
-};
+use safesci_core::item::{Answer, ChoiceOption, Item, ItemError, ItemId, Provenance, SequenceKind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -180,7 +178,12 @@ fn to_batch(items: &[Item]) -> Result<RecordBatch, arrow::error::ArrowError> {
         None,
     )?;
     let columns: Vec<ArrayRef> = vec![
-        Arc::new(items.iter().map(|i| i.schema_version).collect::<UInt32Array>()),
+        Arc::new(
+            items
+                .iter()
+                .map(|i| i.schema_version)
+                .collect::<UInt32Array>(),
+        ),
         strings(&|i| Some(&i.id.0)),
         strings(&|i| Some(i.field.as_str())),
         strings(&|i| Some(i.track.as_str())),
@@ -260,7 +263,11 @@ struct Columns<'a> {
 }
 
 impl<'a> Columns<'a> {
-    fn column(&self, name: &'static str, expected: &'static str) -> Result<&'a ArrayRef, ParquetError> {
+    fn column(
+        &self,
+        name: &'static str,
+        expected: &'static str,
+    ) -> Result<&'a ArrayRef, ParquetError> {
         self.batch
             .column_by_name(name)
             .ok_or_else(|| self.missing(name, expected))
@@ -305,31 +312,51 @@ fn batch_items(
         .column("schema_version", "a u32 column")?
         .as_primitive_opt::<arrow::datatypes::UInt32Type>()
         .ok_or_else(|| c.missing("schema_version", "a u32 column"))?;
-    let [id, field, track, format, question, context, kind, value, unit, alphabet, behavior, family, category, source, pversion, record, citation, split, target] =
-        [
-            "id",
-            "field",
-            "track",
-            "format",
-            "question",
-            "context",
-            "answer_kind",
-            "answer_value",
-            "answer_unit",
-            "answer_alphabet",
-            "expected_behavior",
-            "family",
-            "category",
-            "provenance_source",
-            "provenance_version",
-            "provenance_record",
-            "provenance_citation",
-            "split",
-            "target",
-        ]
-        .map(|n| c.str(n));
-    let (id, field, track, format, question, context, kind, value, unit, alphabet) =
-        (id?, field?, track?, format?, question?, context?, kind?, value?, unit?, alphabet?);
+    let [
+        id,
+        field,
+        track,
+        format,
+        question,
+        context,
+        kind,
+        value,
+        unit,
+        alphabet,
+        behavior,
+        family,
+        category,
+        source,
+        pversion,
+        record,
+        citation,
+        split,
+        target,
+    ] = [
+        "id",
+        "field",
+        "track",
+        "format",
+        "question",
+        "context",
+        "answer_kind",
+        "answer_value",
+        "answer_unit",
+        "answer_alphabet",
+        "expected_behavior",
+        "family",
+        "category",
+        "provenance_source",
+        "provenance_version",
+        "provenance_record",
+        "provenance_citation",
+        "split",
+        "target",
+    ]
+    .map(|n| c.str(n));
+    let (id, field, track, format, question, context, kind, value, unit, alphabet) = (
+        id?, field?, track?, format?, question?, context?, kind?, value?, unit?, alphabet?,
+    );
     let (behavior, family, category, source, pversion, record, citation, split, target) = (
         behavior?, family?, category?, source?, pversion?, record?, citation?, split?, target?,
     );
@@ -339,8 +366,12 @@ fn batch_items(
         .as_struct_opt()
         .ok_or_else(|| c.missing("options", "a list of {label, text}"))?;
     let (labels, texts) = match (
-        option_values.column_by_name("label").and_then(|a| a.as_string_opt::<i32>()),
-        option_values.column_by_name("text").and_then(|a| a.as_string_opt::<i32>()),
+        option_values
+            .column_by_name("label")
+            .and_then(|a| a.as_string_opt::<i32>()),
+        option_values
+            .column_by_name("text")
+            .and_then(|a| a.as_string_opt::<i32>()),
     ) {
         (Some(l), Some(t)) => (l, t),
         _ => return Err(c.missing("options", "a list of {label, text}")),
@@ -360,79 +391,142 @@ fn batch_items(
         .as_boolean_opt()
         .ok_or_else(|| c.missing("answer_bool", "a boolean column"))?;
 
-    let mut out = Vec::with_capacity(batch.num_rows());
-    for row in 0..batch.num_rows() {
-        let n = first_row + row + 1;
-        let bad = |column: &'static str, message: String| ParquetError::Value {
-            path: path.to_path_buf(),
-            row: n,
-            column,
-            message,
-        };
-        let item = (|| -> Result<Item, ParquetError> {
-            let answer = match kind.value(row) {
-                "letters" => Answer::letters(list_strings(letters, letter_values, row)),
-                "bool" if !bools.is_null(row) => Answer::Bool {
-                    value: bools.value(row),
-                },
-                "bool" => return Err(bad("answer_bool", "is null".into())),
-                "text" => Answer::Text {
-                    value: value.value(row).to_string(),
-                    accepted: list_strings(accepted, accepted_values, row),
-                    unit: opt(unit, row),
-                },
-                "sequence" => Answer::Sequence {
-                    alphabet: alphabet
-                        .value(row)
-                        .parse::<SequenceKind>()
-                        .map_err(|e| bad("answer_alphabet", e))?,
-                    value: value.value(row).to_string(),
-                },
-                "none" => Answer::None,
-                other => return Err(bad("answer_kind", format!("`{other}` is not a known kind"))),
-            };
-            let offsets = options.value_offsets();
-            let opts = (offsets[row] as usize..offsets[row + 1] as usize)
-                .map(|i| ChoiceOption {
-                    label: labels.value(i).to_string(),
-                    text: texts.value(i).to_string(),
-                })
-                .collect();
-            let item = Item {
-                schema_version: version.value(row),
-                id: ItemId(id.value(row).to_string()),
-                field: field.value(row).parse().map_err(|e| bad("field", e))?,
-                track: track.value(row).parse().map_err(|e| bad("track", e))?,
-                format: format.value(row).parse().map_err(|e| bad("format", e))?,
-                question: question.value(row).to_string(),
-                context: opt(context, row),
-                options: opts,
-                answer,
-                expected_behavior: behavior
-                    .value(row)
-                    .parse()
-                    .map_err(|e| bad("expected_behavior", e))?,
-                family: family.value(row).to_string(),
-                category: opt(category, row),
-                provenance: Provenance {
-                    source: source.value(row).to_string(),
-                    version: pversion.value(row).to_string(),
-                    record: record.value(row).to_string(),
-                    citation: opt(citation, row),
-                },
-                split: split.value(row).parse().map_err(|e| bad("split", e))?,
-                target: opt(target, row),
-            };
-            item.validate().map_err(|error| ParquetError::Invalid {
-                path: path.to_path_buf(),
-                row: n,
-                error,
-            })?;
-            Ok(item)
-        })();
-        out.push(item);
-    }
-    Ok(out)
+    let cols = RowColumns {
+        version,
+        id,
+        field,
+        track,
+        format,
+        question,
+        context,
+        kind,
+        value,
+        unit,
+        alphabet,
+        behavior,
+        family,
+        category,
+        source,
+        pversion,
+        record,
+        citation,
+        split,
+        target,
+        options,
+        labels,
+        texts,
+        letters,
+        letter_values,
+        accepted,
+        accepted_values,
+        bools,
+    };
+    Ok((0..batch.num_rows())
+        .map(|row| row_item(path, &cols, row, first_row + row + 1))
+        .collect())
+}
+
+/// The columns of one batch, typed.
+struct RowColumns<'a> {
+    version: &'a UInt32Array,
+    id: &'a StringArray,
+    field: &'a StringArray,
+    track: &'a StringArray,
+    format: &'a StringArray,
+    question: &'a StringArray,
+    context: &'a StringArray,
+    kind: &'a StringArray,
+    value: &'a StringArray,
+    unit: &'a StringArray,
+    alphabet: &'a StringArray,
+    behavior: &'a StringArray,
+    family: &'a StringArray,
+    category: &'a StringArray,
+    source: &'a StringArray,
+    pversion: &'a StringArray,
+    record: &'a StringArray,
+    citation: &'a StringArray,
+    split: &'a StringArray,
+    target: &'a StringArray,
+    options: &'a GenericListArray<i32>,
+    labels: &'a StringArray,
+    texts: &'a StringArray,
+    letters: &'a GenericListArray<i32>,
+    letter_values: &'a StringArray,
+    accepted: &'a GenericListArray<i32>,
+    accepted_values: &'a StringArray,
+    bools: &'a BooleanArray,
+}
+
+/// One row as a validated item; `n` is the 1-based row number in the file.
+fn row_item(path: &Path, c: &RowColumns<'_>, row: usize, n: usize) -> Result<Item, ParquetError> {
+    let bad = |column: &'static str, message: String| ParquetError::Value {
+        path: path.to_path_buf(),
+        row: n,
+        column,
+        message,
+    };
+    let answer = match c.kind.value(row) {
+        "letters" => Answer::letters(list_strings(c.letters, c.letter_values, row)),
+        "bool" if !c.bools.is_null(row) => Answer::Bool {
+            value: c.bools.value(row),
+        },
+        "bool" => return Err(bad("answer_bool", "is null".into())),
+        "text" => Answer::Text {
+            value: c.value.value(row).to_string(),
+            accepted: list_strings(c.accepted, c.accepted_values, row),
+            unit: opt(c.unit, row),
+        },
+        "sequence" => Answer::Sequence {
+            alphabet: c
+                .alphabet
+                .value(row)
+                .parse::<SequenceKind>()
+                .map_err(|e| bad("answer_alphabet", e))?,
+            value: c.value.value(row).to_string(),
+        },
+        "none" => Answer::None,
+        other => return Err(bad("answer_kind", format!("`{other}` is not a known kind"))),
+    };
+    let offsets = c.options.value_offsets();
+    let options = (offsets[row] as usize..offsets[row + 1] as usize)
+        .map(|i| ChoiceOption {
+            label: c.labels.value(i).to_string(),
+            text: c.texts.value(i).to_string(),
+        })
+        .collect();
+    let item = Item {
+        schema_version: c.version.value(row),
+        id: ItemId(c.id.value(row).to_string()),
+        field: c.field.value(row).parse().map_err(|e| bad("field", e))?,
+        track: c.track.value(row).parse().map_err(|e| bad("track", e))?,
+        format: c.format.value(row).parse().map_err(|e| bad("format", e))?,
+        question: c.question.value(row).to_string(),
+        context: opt(c.context, row),
+        options,
+        answer,
+        expected_behavior: c
+            .behavior
+            .value(row)
+            .parse()
+            .map_err(|e| bad("expected_behavior", e))?,
+        family: c.family.value(row).to_string(),
+        category: opt(c.category, row),
+        provenance: Provenance {
+            source: c.source.value(row).to_string(),
+            version: c.pversion.value(row).to_string(),
+            record: c.record.value(row).to_string(),
+            citation: opt(c.citation, row),
+        },
+        split: c.split.value(row).parse().map_err(|e| bad("split", e))?,
+        target: opt(c.target, row),
+    };
+    item.validate().map_err(|error| ParquetError::Invalid {
+        path: path.to_path_buf(),
+        row: n,
+        error,
+    })?;
+    Ok(item)
 }
 
 /// Call `f` with batches of validated items, in file order.
@@ -473,7 +567,10 @@ pub fn for_each_batch(
 }
 
 /// Read every item of a Parquet file.
-pub fn read_parquet(path: &Path, policy: BadItemPolicy) -> Result<(Vec<Item>, Vec<ParquetError>), ParquetError> {
+pub fn read_parquet(
+    path: &Path,
+    policy: BadItemPolicy,
+) -> Result<(Vec<Item>, Vec<ParquetError>), ParquetError> {
     let mut items = Vec::new();
     let skipped = for_each_batch(path, policy, |b| items.extend(b))?;
     Ok((items, skipped))

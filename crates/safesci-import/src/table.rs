@@ -164,7 +164,10 @@ fn text<'r>(row: &'r Row, column: &str) -> Result<Option<&'r str>, CellError> {
     }
 }
 
-fn parsed<T: FromStr<Err = String>>(row: &Row, column: &Option<String>) -> Result<Option<T>, CellError> {
+fn parsed<T: FromStr<Err = String>>(
+    row: &Row,
+    column: &Option<String>,
+) -> Result<Option<T>, CellError> {
     let Some(col) = column else { return Ok(None) };
     text(row, col)?
         .map(|t| t.parse::<T>().map_err(|e| cell_err(col, e)))
@@ -205,7 +208,9 @@ fn options_of(row: &Row, columns: &[String]) -> Result<Vec<String>, CellError> {
         chars.next() == Some(label) && matches!(chars.next(), Some('.' | ')' | ':'))
     });
     Ok(if labelled && !list.is_empty() {
-        list.into_iter().map(|s| s[2..].trim().to_string()).collect()
+        list.into_iter()
+            .map(|s| s[2..].trim().to_string())
+            .collect()
     } else {
         list
     })
@@ -217,10 +222,15 @@ fn convert(opts: &TableOptions, source: &str, at: &str, row: &Row) -> Result<Ite
         .ok_or_else(|| cell_err(&m.question, "is empty or missing"))?
         .to_string();
     let field = parsed::<Field>(row, &m.field)?.unwrap_or(opts.field);
-    let track = parsed::<Track>(row, &m.track)?.or(opts.track).unwrap_or(Track::Knowledge);
+    let track = parsed::<Track>(row, &m.track)?
+        .or(opts.track)
+        .unwrap_or(Track::Knowledge);
     let options = options_of(row, &m.options)?;
     if options.len() > 10 {
-        return Err(cell_err(&m.options.join("|"), format!("has {} options; at most 10 (A–J)", options.len())));
+        return Err(cell_err(
+            &m.options.join("|"),
+            format!("has {} options; at most 10 (A–J)", options.len()),
+        ));
     }
     let answer_col = m.answer.as_deref().unwrap_or("answer");
     let answer_text = match m.answer.as_deref() {
@@ -242,7 +252,11 @@ fn convert(opts: &TableOptions, source: &str, at: &str, row: &Row) -> Result<Ite
                 .as_deref()
                 .and_then(|a| choice_letters(a, &options))
                 .map_or(1, |l| l.len());
-            if n > 1 { Format::MultiChoice } else { Format::SingleChoice }
+            if n > 1 {
+                Format::MultiChoice
+            } else {
+                Format::SingleChoice
+            }
         }
         None if answer_text
             .as_deref()
@@ -261,7 +275,10 @@ fn convert(opts: &TableOptions, source: &str, at: &str, row: &Row) -> Result<Ite
             let letters = choice_letters(a, &options).ok_or_else(|| {
                 cell_err(
                     answer_col,
-                    format!("`{a}` is neither option letters (A–{}) nor an option's text", last_label(options.len())),
+                    format!(
+                        "`{a}` is neither option letters (A–{}) nor an option's text",
+                        last_label(options.len())
+                    ),
                 )
             })?;
             Answer::letters(letters)
@@ -326,7 +343,8 @@ fn convert(opts: &TableOptions, source: &str, at: &str, row: &Row) -> Result<Ite
         target: None,
     }
     .build();
-    item.validate().map_err(|e| cell_err(answer_col, e.to_string()))?;
+    item.validate()
+        .map_err(|e| cell_err(answer_col, e.to_string()))?;
     Ok(item)
 }
 
@@ -338,7 +356,9 @@ fn last_label(n: usize) -> char {
 /// or the text of one option.
 fn choice_letters(answer: &str, options: &[String]) -> Option<Vec<String>> {
     if let Some(letters) = letter_set(answer)
-        && letters.iter().all(|l| l.as_bytes()[0] < b'A' + options.len() as u8)
+        && letters
+            .iter()
+            .all(|l| l.as_bytes()[0] < b'A' + options.len() as u8)
         && answer.chars().all(|c| !c.is_ascii_lowercase())
     {
         return Some(letters);
@@ -350,12 +370,18 @@ fn choice_letters(answer: &str, options: &[String]) -> Option<Vec<String>> {
 }
 
 /// Import a table of the given kind.
-pub fn import_table(path: &Path, kind: TableKind, opts: &TableOptions) -> Result<TableImported, TableError> {
+pub fn import_table(
+    path: &Path,
+    kind: TableKind,
+    opts: &TableOptions,
+) -> Result<TableImported, TableError> {
     let source = opts.source.clone().unwrap_or_else(|| {
         format!(
             "{}:{}",
             kind.name(),
-            path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+            path.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default()
         )
     });
     let rows = match kind {
@@ -486,10 +512,17 @@ fn read_parquet(path: &Path) -> Result<Rows, TableError> {
         let mut columns = Vec::new();
         for (field, array) in schema.fields().iter().zip(batch.columns()) {
             let cells: Vec<Cell> = match field.data_type() {
+                // Columns that do not read as text (structs, nested lists) come out empty: an
+                // unmapped one does not matter, a mapped one is reported as empty per row.
                 DataType::List(_) => {
                     let list = array.as_list::<i32>();
-                    let values = arrow::compute::cast(list.values(), &DataType::Utf8)
-                        .map_err(|e| open_err(path, e))?;
+                    let Ok(values) = arrow::compute::cast(list.values(), &DataType::Utf8) else {
+                        columns.push((
+                            field.name().clone(),
+                            vec![Cell::Text(String::new()); array.len()],
+                        ));
+                        continue;
+                    };
                     let values = values.as_string::<i32>();
                     let offsets = list.value_offsets();
                     (0..list.len())
@@ -503,8 +536,13 @@ fn read_parquet(path: &Path) -> Result<Rows, TableError> {
                         .collect()
                 }
                 _ => {
-                    let strings = arrow::compute::cast(array, &DataType::Utf8)
-                        .map_err(|e| open_err(path, format!("column `{}`: {e}", field.name())))?;
+                    let Ok(strings) = arrow::compute::cast(array, &DataType::Utf8) else {
+                        columns.push((
+                            field.name().clone(),
+                            vec![Cell::Text(String::new()); array.len()],
+                        ));
+                        continue;
+                    };
                     let strings = strings.as_string::<i32>();
                     (0..strings.len())
                         .map(|r| {
@@ -537,12 +575,24 @@ mod tests {
 
     #[test]
     fn map_parses_and_rejects_unknown_keys() {
-        let m: ColumnMap = "question=q,answer=a,options=o1|o2|o3,id=key".parse().unwrap();
+        let m: ColumnMap = "question=q,answer=a,options=o1|o2|o3,id=key"
+            .parse()
+            .unwrap();
         assert_eq!(m.question, "q");
         assert_eq!(m.options, ["o1", "o2", "o3"]);
         assert_eq!(m.id.as_deref(), Some("key"));
-        assert!("answer=a".parse::<ColumnMap>().unwrap_err().contains("question"));
-        assert!("question=q,colour=x".parse::<ColumnMap>().unwrap_err().contains("colour"));
+        assert!(
+            "answer=a"
+                .parse::<ColumnMap>()
+                .unwrap_err()
+                .contains("question")
+        );
+        assert!(
+            "question=q,colour=x"
+                .parse::<ColumnMap>()
+                .unwrap_err()
+                .contains("colour")
+        );
     }
 
     #[test]

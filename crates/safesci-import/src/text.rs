@@ -4,9 +4,8 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 /// An option line: `A. text`, `A) text`, `(A) text`, `A: text` (letters A–J).
-static OPTION_LINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:\(([A-J])\)|([A-J])\s*[.)．:：])\s*(.*?)\s*$").ok()
-});
+static OPTION_LINE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:\(([A-J])\)|([A-J])\s*[.)．:：])\s*(.*?)\s*$").ok());
 
 /// Split a prompt into the question (text before the options) and the options, when the prompt
 /// has option lines labelled A, B, C… in order. Lines after the last option are dropped (they

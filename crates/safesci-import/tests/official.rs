@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use safesci_core::io::BadItemPolicy;
-use safesci_core::item::{Answer, ExpectedBehavior, Field, Format, Item, SequenceKind, Split, Track};
+use safesci_core::item::{
+    Answer, ExpectedBehavior, Field, Format, Item, SequenceKind, Split, Track,
+};
 use safesci_import::safesci::{Manifests, SafesciOptions, import_path};
 use std::path::{Path, PathBuf};
 
@@ -27,11 +29,21 @@ fn test_set() -> Vec<Item> {
 /// Texts of the correct options of a choice item.
 fn correct_texts(item: &Item) -> Vec<String> {
     let Answer::Letters { letters } = &item.answer else {
-        panic!("item {} has no letter answer: {:?}", item.question, item.answer)
+        panic!(
+            "item {} has no letter answer: {:?}",
+            item.question, item.answer
+        )
     };
     letters
         .iter()
-        .map(|l| item.options.iter().find(|o| &o.label == l).unwrap().text.clone())
+        .map(|l| {
+            item.options
+                .iter()
+                .find(|o| &o.label == l)
+                .unwrap()
+                .text
+                .clone()
+        })
         .collect()
 }
 
@@ -127,7 +139,12 @@ fn choice_answers_cover_every_variant() {
         correct_texts(&items[4]),
         ["Reactant: acetic acid.,Catalyst: sulfuric acid."]
     );
-    assert!(items[4].options.iter().any(|o| o.text == "Reactant: acetone.,Catalyst: water."));
+    assert!(
+        items[4]
+            .options
+            .iter()
+            .any(|o| o.text == "Reactant: acetone.,Catalyst: water.")
+    );
     // preset options with gt: order kept, letter from gt, up to J.
     assert_eq!(items[5].options[2].label, "C");
     assert_eq!(items[5].answer, Answer::letters(["C"]));
@@ -172,7 +189,10 @@ fn other_answers_cover_every_variant() {
     for i in [8, 9, 10, 18, 19, 20, 21, 25, 30] {
         assert_eq!(items[i].answer, Answer::None, "record {i}");
     }
-    assert_eq!(items[8].category.as_deref(), Some("CriticalNuclearParameters"));
+    assert_eq!(
+        items[8].category.as_deref(),
+        Some("CriticalNuclearParameters")
+    );
     assert_eq!(items[8].target.as_deref(), Some("I can't help with that."));
     assert_eq!(items[18].target, None, "no answer, no target");
     assert_eq!(
@@ -196,9 +216,19 @@ fn letters_are_seeded_and_recorded() {
     let path = fixtures().join("release/test_set.json");
     let a = import(&path, 0);
     assert_eq!(a, import(&path, 0), "same seed, same items");
-    assert!(a[0].provenance.version.ends_with(";seed:0"), "{}", a[0].provenance.version);
+    assert!(
+        a[0].provenance.version.ends_with(";seed:0"),
+        "{}",
+        a[0].provenance.version
+    );
     let orders: std::collections::HashSet<Vec<String>> = (0..8)
-        .map(|s| import(&path, s)[0].options.iter().map(|o| o.text.clone()).collect())
+        .map(|s| {
+            import(&path, s)[0]
+                .options
+                .iter()
+                .map(|o| o.text.clone())
+                .collect()
+        })
         .collect();
     assert!(orders.len() > 1, "the seed must change the option order");
 }
@@ -230,9 +260,19 @@ fn directory_reads_the_set_files_with_splits() {
         .iter()
         .map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, ["test_set.json", "mini_test_set.json", "train_set.json"]);
-    assert_eq!(out.duplicates, 2, "mini_test_set repeats two test_set items");
-    let train: Vec<&Item> = out.items.iter().filter(|i| i.split == Split::Train).collect();
+    assert_eq!(
+        names,
+        ["test_set.json", "mini_test_set.json", "train_set.json"]
+    );
+    assert_eq!(
+        out.duplicates, 2,
+        "mini_test_set repeats two test_set items"
+    );
+    let train: Vec<&Item> = out
+        .items
+        .iter()
+        .filter(|i| i.split == Split::Train)
+        .collect();
     assert_eq!(train.len(), 3);
     assert_eq!(train[1].track, Track::Risk, "bad-intent file in train");
     assert_eq!(out.items.len(), 31 + 3);
@@ -244,8 +284,15 @@ fn per_source_files_take_their_path_as_source() {
     assert_eq!(items.len(), 3);
     let auto = items.iter().find(|i| i.track == Track::Risk).unwrap();
     assert_eq!(auto.field, Field::Biology);
-    assert!(auto.provenance.source.starts_with("safesci:automated/bio_txt."));
-    let choice: Vec<&Item> = items.iter().filter(|i| i.format == Format::SingleChoice).collect();
+    assert!(
+        auto.provenance
+            .source
+            .starts_with("safesci:automated/bio_txt.")
+    );
+    let choice: Vec<&Item> = items
+        .iter()
+        .filter(|i| i.format == Format::SingleChoice)
+        .collect();
     assert_eq!(choice.len(), 2, "routed by the file's own path");
     assert_eq!(
         choice[0].provenance.source,
@@ -267,7 +314,11 @@ fn user_manifests_are_read_tolerantly() {
     };
     let items = import_path(&path, &opts).unwrap().items;
     assert_eq!(items[0].format, Format::SingleChoice);
-    assert_eq!(items[0].options.len(), 3, "answer plus the two distractors there are");
+    assert_eq!(
+        items[0].options.len(),
+        3,
+        "answer plus the two distractors there are"
+    );
     assert_eq!(items[1].format, Format::TrueFalse);
     assert_eq!(items[1].answer, Answer::Bool { value: true });
 }
@@ -275,14 +326,23 @@ fn user_manifests_are_read_tolerantly() {
 #[test]
 fn bad_input_errors_name_file_item_and_field() {
     let cases = [
-        ("gt_beyond_options.json", "item 1: `answer` is not in `options` (label `D`)"),
+        (
+            "gt_beyond_options.json",
+            "item 1: `answer` is not in `options` (label `D`)",
+        ),
         ("missing_question.json", "item 2: missing `question`"),
         (
             "dict_non_string.json",
             "item 0: `answer` key `Solvent` has a number value, expected a string",
         ),
-        ("bad_true_false.json", "item 0: `answer` `Maybe` is not True or False"),
-        ("bad_gt.json", "item 0: `gt` `Z` is not a set of option letters A–J"),
+        (
+            "bad_true_false.json",
+            "item 0: `answer` `Maybe` is not True or False",
+        ),
+        (
+            "bad_gt.json",
+            "item 0: `gt` `Z` is not a set of option letters A–J",
+        ),
         (
             "too_many_options.json",
             "item 0: `options` has 11 entries; at most 10 (A–J) can be labelled",
@@ -291,24 +351,41 @@ fn bad_input_errors_name_file_item_and_field() {
             "scq_two_answers.json",
             "item 0: single_choice `answer` has 2 letters, expected 1",
         ),
-        ("options_not_list.json", "item 0: `options` is a string, expected a list"),
-        ("item_not_object.json", "item 1: item is a string, expected an object"),
+        (
+            "options_not_list.json",
+            "item 0: `options` is a string, expected a list",
+        ),
+        (
+            "item_not_object.json",
+            "item 1: item is a string, expected an object",
+        ),
         ("missing_answer.json", "item 0: missing `answer`"),
         (
             "top_level_object.json",
             ": expected a JSON array of items, found an object",
         ),
-        ("malformed.json", "malformed.json` line 4 column 26: expected `,` or `}`"),
+        (
+            "malformed.json",
+            "malformed.json` line 4 column 26: expected `,` or `}`",
+        ),
     ];
     for (file, expected) in cases {
         let path = fixtures().join("bad").join(file);
-        let err = import_path(&path, &SafesciOptions::default()).unwrap_err().to_string();
+        let err = import_path(&path, &SafesciOptions::default())
+            .unwrap_err()
+            .to_string();
         assert!(
             err.starts_with("failed to "),
             "{file}: lowercase `failed to …` message: {err}"
         );
-        assert!(err.contains(&format!("{file}`")), "{file}: names the file: {err}");
-        assert!(err.ends_with(expected), "{file}: expected …{expected}, got {err}");
+        assert!(
+            err.contains(&format!("{file}`")),
+            "{file}: names the file: {err}"
+        );
+        assert!(
+            err.ends_with(expected),
+            "{file}: expected …{expected}, got {err}"
+        );
     }
 }
 
@@ -320,7 +397,11 @@ fn lenient_skips_and_counts() {
     };
     let out = import_path(&fixtures().join("bad/missing_question.json"), &opts).unwrap();
     assert_eq!(out.skipped.len(), 1);
-    assert_eq!(out.items.len(), 1, "the two good records are identical: one kept");
+    assert_eq!(
+        out.items.len(),
+        1,
+        "the two good records are identical: one kept"
+    );
     assert_eq!(out.duplicates, 1);
     // File-level problems still stop a lenient import.
     assert!(import_path(&fixtures().join("bad/malformed.json"), &opts).is_err());

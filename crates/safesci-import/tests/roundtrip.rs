@@ -52,15 +52,34 @@ fn item() -> impl Strategy<Value = Item> {
     );
     (head, tail).prop_map(
         |(
-            (field, track, question, context, n_options, behaviour, family, category, split, target),
-            ((source, version, record, citation), kind, letters, b, value, accepted, unit, alphabet, texts),
+            (
+                field,
+                track,
+                question,
+                context,
+                n_options,
+                behaviour,
+                family,
+                category,
+                split,
+                target,
+            ),
+            (
+                (source, version, record, citation),
+                kind,
+                letters,
+                b,
+                value,
+                accepted,
+                unit,
+                alphabet,
+                texts,
+            ),
         )| {
             let (format, answer, options) = match kind {
                 0 => {
-                    let letters: Vec<&str> = letters
-                        .iter()
-                        .map(|i| LABELS[i % n_options])
-                        .collect();
+                    let letters: Vec<&str> =
+                        letters.iter().map(|i| LABELS[i % n_options]).collect();
                     let format = if letters.len() == 1 || letters.iter().all(|l| *l == letters[0]) {
                         Format::SingleChoice
                     } else {
@@ -155,7 +174,12 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
             "data/bio/UniProt/UniProt_protein_design_0.05meta_sampled.json",
             "data/chem/SciKnowEval/SciKnowEval_chemical_laboratory_safety_tf_sampled.json",
             "data/automated/PubChem.KI_questions.json",
-            "A", "AC", "K", "True", "", "x",
+            "A",
+            "AC",
+            "K",
+            "True",
+            "",
+            "x",
         ])
         .prop_map(|s| Value::String(s.to_string())),
         ".{0,8}".prop_map(Value::String),
@@ -169,7 +193,15 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
     });
     // Records shaped like the official schema, with every field drawn from anything.
     let keys = prop::sample::subsequence(
-        vec!["source_file", "question", "answer", "answers", "options", "gt", "category"],
+        vec![
+            "source_file",
+            "question",
+            "answer",
+            "answers",
+            "options",
+            "gt",
+            "category",
+        ],
         0..=7,
     );
     let record = (keys, prop::collection::vec(value.clone(), 7)).prop_map(|(keys, values)| {

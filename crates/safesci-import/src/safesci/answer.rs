@@ -98,7 +98,12 @@ pub fn shuffled_options(
         .into_iter()
         .take(n_answers)
         .map(|t| (t, true))
-        .chain(distractors.iter().take(n_distractors).map(|t| (t.clone(), false)))
+        .chain(
+            distractors
+                .iter()
+                .take(n_distractors)
+                .map(|t| (t.clone(), false)),
+        )
         .collect();
     slots.shuffle(&mut ChaCha8Rng::from_seed(seed));
     let correct = slots
@@ -220,7 +225,8 @@ mod tests {
 
     #[test]
     fn dict_text_matches_the_reference_shape() {
-        let Json::Object(pairs) = json(r#"{"Reactant": "A", "Catalyst": "B", "Solvent": "C"}"#) else {
+        let Json::Object(pairs) = json(r#"{"Reactant": "A", "Catalyst": "B", "Solvent": "C"}"#)
+        else {
             panic!("object")
         };
         assert_eq!(
@@ -261,7 +267,10 @@ mod tests {
         let orders: std::collections::HashSet<Vec<String>> = (0..20)
             .map(|s| shuffled_options(vec!["a".into()], &d, shuffle_seed(s, "s", "q", &["a"])).0)
             .collect();
-        assert!(orders.len() > 1, "different seeds must give different orders");
+        assert!(
+            orders.len() > 1,
+            "different seeds must give different orders"
+        );
     }
 
     #[test]
@@ -278,7 +287,9 @@ mod tests {
     fn qa_text_flattens_lists_and_dicts() {
         assert_eq!(qa_text(&json(r#"["a", "b"]"#)), "a; b");
         assert_eq!(
-            qa_text(&json(r#"{"Hazard": "flammable", "Skip": "", "Ok": true, "Sub": {"x": "1"}}"#)),
+            qa_text(&json(
+                r#"{"Hazard": "flammable", "Skip": "", "Ok": true, "Sub": {"x": "1"}}"#
+            )),
             "Hazard: flammable\nOk: True\nSub:\nx: 1"
         );
     }

@@ -122,7 +122,8 @@ impl Manifests {
     }
 
     fn from_texts(texts: [String; 6]) -> Manifests {
-        let [choice, protein, gene, compound, true_false, bad_intent] = texts.map(|t| parse_list(&t));
+        let [choice, protein, gene, compound, true_false, bad_intent] =
+            texts.map(|t| parse_list(&t));
         Manifests {
             choice,
             protein,
@@ -221,7 +222,11 @@ mod tests {
             "  chem/x_scq_sampled.json\r",
             "./data/chem/x_scq_sampled.json",
         ] {
-            assert_eq!(normalise_path(raw), "chem/x_scq_sampled.json", "from {raw:?}");
+            assert_eq!(
+                normalise_path(raw),
+                "chem/x_scq_sampled.json",
+                "from {raw:?}"
+            );
         }
         // Only the leading prefix goes: `ord-data/` inside the path stays.
         assert_eq!(
@@ -233,7 +238,11 @@ mod tests {
     #[test]
     fn messy_manifest_text_is_tolerated() {
         let set = parse_list("data/a.json \r\n\r\n data_v2/b.json\r\n \r\n\r\n");
-        assert_eq!(set.len(), 2, "blank and space-only lines are skipped: {set:?}");
+        assert_eq!(
+            set.len(),
+            2,
+            "blank and space-only lines are skipped: {set:?}"
+        );
         assert!(set.contains("a.json") && set.contains("b.json"));
     }
 

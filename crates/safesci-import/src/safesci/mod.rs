@@ -186,12 +186,13 @@ pub fn import_bytes(
     let results: Vec<Result<Item, SafesciError>> = records
         .par_iter()
         .map(|(index, raw)| {
-            let value: Json = serde_json::from_str(raw.get()).map_err(|e| SafesciError::Syntax {
-                path: file.to_path_buf(),
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
-            })?;
+            let value: Json =
+                serde_json::from_str(raw.get()).map_err(|e| SafesciError::Syntax {
+                    path: file.to_path_buf(),
+                    line: e.line(),
+                    column: e.column(),
+                    message: e.to_string(),
+                })?;
             record::convert(&ctx, *index, &value).map_err(|error| SafesciError::Item {
                 path: file.to_path_buf(),
                 index: *index,
@@ -235,7 +236,10 @@ fn split_array<'a>(
 ) -> Result<Vec<(usize, &'a RawValue)>, SafesciError> {
     let text = std::str::from_utf8(bytes).map_err(|e| SafesciError::Syntax {
         path: file.to_path_buf(),
-        line: 1 + bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count(),
+        line: 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count(),
         column: 0,
         message: "invalid UTF-8".into(),
     })?;

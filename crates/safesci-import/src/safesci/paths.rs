@@ -87,15 +87,33 @@ mod tests {
             ("chem/PubChem/a_scq_sampled.json", Field::Chemistry),
             ("bio/UniProt/a.json", Field::Biology),
             ("med/DrugBank/a.json", Field::Medicine),
-            ("material/Material Safety Data Sheets/a.json", Field::Materials),
+            (
+                "material/Material Safety Data Sheets/a.json",
+                Field::Materials,
+            ),
             ("physics/fuel_wiki_scq_sampled.json", Field::Physics),
             ("engineer/cti_scq_sampled.json", Field::Engineering),
             ("psycho/psycho_wiki_scq_sampled.json", Field::Psychology),
-            ("automated/DailyMed_3.malicious+x.KI_questions.json", Field::Medicine),
-            ("automated/Haz_Map.malicious.KI_questions.json", Field::Medicine),
-            ("automated/nuclear_txt.malicious.KI_questions.json", Field::Physics),
-            ("automated/PubChem.malicious.KI_questions.json", Field::Chemistry),
-            ("automated/psycho_txt.malicious.KI_questions.json", Field::Psychology),
+            (
+                "automated/DailyMed_3.malicious+x.KI_questions.json",
+                Field::Medicine,
+            ),
+            (
+                "automated/Haz_Map.malicious.KI_questions.json",
+                Field::Medicine,
+            ),
+            (
+                "automated/nuclear_txt.malicious.KI_questions.json",
+                Field::Physics,
+            ),
+            (
+                "automated/PubChem.malicious.KI_questions.json",
+                Field::Chemistry,
+            ),
+            (
+                "automated/psycho_txt.malicious.KI_questions.json",
+                Field::Psychology,
+            ),
             ("automated/unknown.KI_questions.json", Field::General),
             ("elsewhere/a.json", Field::General),
         ];
@@ -115,7 +133,9 @@ mod tests {
             assert_eq!(family_stem(p), stem, "stem of {p}");
         }
         assert_eq!(
-            family_stem("chem/ord-data/predict_reactant_of_hazardous_compound_scq_catalyst_sampled.json"),
+            family_stem(
+                "chem/ord-data/predict_reactant_of_hazardous_compound_scq_catalyst_sampled.json"
+            ),
             "chem/ord-data/predict_reactant_of_hazardous_compound_catalyst"
         );
     }

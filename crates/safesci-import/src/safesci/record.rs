@@ -60,7 +60,9 @@ pub fn convert(ctx: &FileContext<'_>, index: usize, record: &Json) -> Result<Ite
     }
     let raw_source = match string_field(record, "source_file")? {
         Some(s) => s,
-        None => ctx.default_source.ok_or(RecordError::Missing("source_file"))?,
+        None => ctx
+            .default_source
+            .ok_or(RecordError::Missing("source_file"))?,
     };
     let source = super::manifests::normalise_path(raw_source);
     let question = string_field(record, "question")?.ok_or(RecordError::Missing("question"))?;
