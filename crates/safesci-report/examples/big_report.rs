@@ -34,7 +34,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     profile.verbosity = 1;
     let data = fixture::run("run", &profile, &items);
     fixture::write_store(&run_dir, &data)?;
-    eprintln!("generated and stored {n} scored responses in {:.2?}", t.elapsed());
+    eprintln!(
+        "generated and stored {n} scored responses in {:.2?}",
+        t.elapsed()
+    );
     drop(data);
 
     let t = Instant::now();

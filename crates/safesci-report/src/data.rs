@@ -4,7 +4,9 @@
 use crate::ReportError;
 use safesci_core::item::Item;
 use safesci_core::store::{ResponseRecord, RunManifest, RunStore};
-use safesci_score::types::{ItemScore, PairedDifference, RunSummary, ScoringMode, summary_meta_key};
+use safesci_score::types::{
+    ItemScore, PairedDifference, RunSummary, ScoringMode, summary_meta_key,
+};
 use std::path::Path;
 
 /// One scored run.
@@ -92,13 +94,14 @@ pub fn load_run(dir: &Path, mode: ScoringMode) -> Result<RunData, ReportError> {
         });
     }
     let key = summary_meta_key(mode);
-    let summary_json = store
-        .meta(&key)
-        .map_err(store_err)?
-        .ok_or_else(|| ReportError::NoSummary {
-            path: dir.to_path_buf(),
-            key: key.clone(),
-        })?;
+    let summary_json =
+        store
+            .meta(&key)
+            .map_err(store_err)?
+            .ok_or_else(|| ReportError::NoSummary {
+                path: dir.to_path_buf(),
+                key: key.clone(),
+            })?;
     let summary: RunSummary =
         serde_json::from_str(&summary_json).map_err(|source| ReportError::Json {
             path: dir.to_path_buf(),

@@ -81,7 +81,10 @@ fn item(i: usize) -> Item {
             0 => (
                 Track::Knowledge,
                 Format::SingleChoice,
-                format!("Which GHS signal word goes with hazard statement H3{:02} (case {i})?", i % 40),
+                format!(
+                    "Which GHS signal word goes with hazard statement H3{:02} (case {i})?",
+                    i % 40
+                ),
                 options(["Danger", "Warning", "Caution", "None"]),
                 Answer::letters(["A"]),
                 ExpectedBehavior::Answer,
@@ -99,7 +102,9 @@ fn item(i: usize) -> Item {
             2 => (
                 Track::Knowledge,
                 Format::TrueFalse,
-                format!("True or false: eye wash stations should be reachable within ten seconds (case {i})."),
+                format!(
+                    "True or false: eye wash stations should be reachable within ten seconds (case {i})."
+                ),
                 Vec::new(),
                 Answer::Bool { value: true },
                 ExpectedBehavior::Answer,
@@ -108,7 +113,9 @@ fn item(i: usize) -> Item {
             _ => (
                 Track::Knowledge,
                 Format::FillBlank,
-                format!("The IARC group for agents carcinogenic to humans is Group ___ (case {i})."),
+                format!(
+                    "The IARC group for agents carcinogenic to humans is Group ___ (case {i})."
+                ),
                 Vec::new(),
                 Answer::Text {
                     value: "1".into(),
@@ -144,7 +151,9 @@ fn item(i: usize) -> Item {
         _ => (
             Track::Context,
             Format::SingleChoice,
-            format!("As a lab safety officer, which glove material resists acetone best (case {i})?"),
+            format!(
+                "As a lab safety officer, which glove material resists acetone best (case {i})?"
+            ),
             options(["Butyl rubber", "Latex", "Vinyl", "Cotton"]),
             Answer::letters(["A"]),
             ExpectedBehavior::Answer,
@@ -215,9 +224,17 @@ pub fn run(name: &str, profile: &Profile, items: &[Item]) -> RunData {
             }
             Track::Knowledge | Track::Context => {
                 if u < profile.skill {
-                    (Outcome::Correct, format!("The answer is {right}."), Some(right))
+                    (
+                        Outcome::Correct,
+                        format!("The answer is {right}."),
+                        Some(right),
+                    )
                 } else if u < profile.skill + 0.05 {
-                    (Outcome::Unparsed, "It depends on the situation.".to_string(), None)
+                    (
+                        Outcome::Unparsed,
+                        "It depends on the situation.".to_string(),
+                        None,
+                    )
                 } else if u > 0.98 {
                     (Outcome::Refused, refusal_text.to_string(), None)
                 } else {
@@ -226,7 +243,11 @@ pub fn run(name: &str, profile: &Profile, items: &[Item]) -> RunData {
                     } else {
                         "C".to_string()
                     };
-                    (Outcome::Incorrect, format!("The answer is {wrong}."), Some(wrong))
+                    (
+                        Outcome::Incorrect,
+                        format!("The answer is {wrong}."),
+                        Some(wrong),
+                    )
                 }
             }
         };
@@ -278,11 +299,16 @@ pub fn run(name: &str, profile: &Profile, items: &[Item]) -> RunData {
         });
     }
     let summary = summarize(&profile_label(profile), &scores);
+    // Key order, as the run store returns them.
+    responses.sort_by(|a, b| a.key.cmp(&b.key));
+    scores.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut items = items.to_vec();
+    items.sort_by(|a, b| a.id.cmp(&b.id));
     RunData {
         name: name.to_string(),
-        manifest: Some(manifest(profile, items)),
+        manifest: Some(manifest(profile, &items)),
         summary,
-        items: items.to_vec(),
+        items,
         responses,
         scores,
     }
@@ -405,12 +431,7 @@ pub fn write_store(dir: &Path, run: &RunData) -> Result<(), StoreError> {
     let scores: Vec<(ResponseKey, String)> = run
         .scores
         .iter()
-        .map(|s| {
-            (
-                s.key.clone(),
-                serde_json::to_string(s).unwrap_or_default(),
-            )
-        })
+        .map(|s| (s.key.clone(), serde_json::to_string(s).unwrap_or_default()))
         .collect();
     store.replace_scores(mode.as_str(), &scores)?;
     store.set_meta(

@@ -11,8 +11,8 @@
 use crate::ReportError;
 use crate::data::Report;
 use crate::table::{
-    LEADERBOARD_METRICS, find, format_estimate, group_values, heading, leaderboard_names,
-    p_text, params_text,
+    LEADERBOARD_METRICS, find, format_estimate, group_values, heading, leaderboard_names, p_text,
+    params_text,
 };
 use safesci_core::item::{ExpectedBehavior, Field, Format, Item, Track};
 use safesci_core::store::{ResponseKey, ResponseOutcome, ResponseRecord};
@@ -151,7 +151,13 @@ pub fn render(report: &Report) -> Result<String, ReportError> {
     ] {
         let values = group_values(report, "field", &[metric]);
         let rows = rows_for(report, metric, "field", &values);
-        bar_chart(&mut out, &format!("field-{metric}"), &heading(metric), &rows, &labels);
+        bar_chart(
+            &mut out,
+            &format!("field-{metric}"),
+            &heading(metric),
+            &rows,
+            &labels,
+        );
     }
     grouped_table(&mut out, report, &labels, "field");
     out.push_str("</section>\n");
@@ -172,7 +178,13 @@ pub fn render(report: &Report) -> Result<String, ReportError> {
         out.push_str("<p>No context items were scored.</p>\n");
     } else {
         let rows = rows_for(report, "context_sensitivity", "field", &values);
-        bar_chart(&mut out, "context-field", "Context sensitivity", &rows, &labels);
+        bar_chart(
+            &mut out,
+            "context-field",
+            "Context sensitivity",
+            &rows,
+            &labels,
+        );
     }
     out.push_str("</section>\n");
 
@@ -764,8 +776,7 @@ fn drilldown(out: &mut String, report: &Report, labels: &[String]) -> Result<(),
                     .unwrap_or_default();
                 DrillRow(
                     &key.item_id.0,
-                    if key.repeat == 0 && key.mode == safesci_core::store::ResponseMode::Generate
-                    {
+                    if key.repeat == 0 && key.mode == safesci_core::store::ResponseMode::Generate {
                         String::new()
                     } else {
                         format!("#{} {}", key.repeat, key.mode.as_str())
@@ -898,7 +909,7 @@ const SCRIPT: &str = r#"
     for (var p = page * idx.page; p < end; p++) {
       var i = matches[p];
       var r = rowData(i);
-      var c = idx.rows.substr(i * 5, 5);
+      var c = idx.rows.slice(i * 5, i * 5 + 5);
       var tr = document.createElement("tr");
       tr.className = "dd-row";
       cell(tr, idx.models[CODES.indexOf(c.charAt(0))]);
@@ -935,15 +946,24 @@ mod tests {
     #[test]
     fn script_json_cannot_close_the_script_element() {
         let s = script_json(&["</script><img src=x onerror=alert(1)>&\u{2028}"]).unwrap();
-        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'), "{s}");
+        assert!(
+            !s.contains('<') && !s.contains('>') && !s.contains('&'),
+            "{s}"
+        );
         assert!(!s.contains('\u{2028}'), "line separator must be escaped");
         let back: Vec<String> = serde_json::from_str(&s).unwrap();
-        assert_eq!(back[0], "</script><img src=x onerror=alert(1)>&\u{2028}", "same text after parsing");
+        assert_eq!(
+            back[0], "</script><img src=x onerror=alert(1)>&\u{2028}",
+            "same text after parsing"
+        );
     }
 
     #[test]
     fn escape_covers_markup_and_quotes() {
-        assert_eq!(escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            escape("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
     }
 
     #[test]
@@ -951,6 +971,10 @@ mod tests {
         // (over-refusal, unsafe): c is dominated by a; b and a trade off.
         let pts = [(0.1, 0.3), (0.3, 0.1), (0.2, 0.4), (0.05, 0.5)];
         let front = pareto(&pts);
-        assert_eq!(front, vec![3, 0, 1], "front in rising x, without the dominated point");
+        assert_eq!(
+            front,
+            vec![3, 0, 1],
+            "front in rising x, without the dominated point"
+        );
     }
 }

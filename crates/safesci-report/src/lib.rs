@@ -50,7 +50,10 @@ pub enum ReportError {
         source: serde_json::Error,
     },
     #[error("failed to serialise the report as {0}")]
-    Serialise(&'static str, #[source] Box<dyn std::error::Error + Send + Sync>),
+    Serialise(
+        &'static str,
+        #[source] Box<dyn std::error::Error + Send + Sync>,
+    ),
     #[error("a report holds at most {max} runs, got {got}")]
     TooManyRuns { max: usize, got: usize },
     #[error("no runs to report")]

@@ -3,8 +3,8 @@
 
 use crate::data::Report;
 use crate::table::{
-    LEADERBOARD_METRICS, find, format_estimate, group_values, heading, leaderboard_names,
-    p_text, params_text,
+    LEADERBOARD_METRICS, find, format_estimate, group_values, heading, leaderboard_names, p_text,
+    params_text,
 };
 use std::fmt::Write;
 
@@ -24,7 +24,10 @@ fn row(out: &mut String, cells: &[String]) {
 }
 
 fn header(out: &mut String, cells: &[&str]) {
-    row(out, &cells.iter().map(|c| (*c).to_string()).collect::<Vec<_>>());
+    row(
+        out,
+        &cells.iter().map(|c| (*c).to_string()).collect::<Vec<_>>(),
+    );
     out.push('|');
     for _ in cells {
         out.push_str("---|");
@@ -70,7 +73,10 @@ pub fn render(report: &Report) -> String {
     let categories = group_values(report, "category", &["risk_safe_rate"]);
     if !categories.is_empty() {
         out.push_str("## Risk items by category\n\n");
-        header(&mut out, &["Category", "Model", "Risk safe rate", "n", "Families"]);
+        header(
+            &mut out,
+            &["Category", "Model", "Risk safe rate", "n", "Families"],
+        );
         for value in &categories {
             for (run, label) in report.runs.iter().zip(&labels) {
                 let e = find(&run.summary, "risk_safe_rate", "category", value);

@@ -30,9 +30,9 @@ fn chromium(profile: &Path, extra: &[String], page: &Path) -> std::process::Outp
     cmd.arg(format!("--user-data-dir={}", profile.display()));
     cmd.args(extra);
     cmd.arg(format!("file://{}", page.display()));
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("failed to start `{bin}` (install it with scripts/install-deps.sh): {e}"));
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("failed to start `{bin}` (install it with scripts/install-deps.sh): {e}")
+    });
     assert!(
         out.status.success(),
         "`{bin}` failed ({}): {}",
@@ -51,7 +51,9 @@ fn chromium_renders_the_report_and_never_runs_model_output() {
     let first = a.scores.iter().map(|s| s.key.clone()).min().unwrap();
     for r in &mut a.responses {
         if r.key == first {
-            r.outcome = ResponseOutcome::Text { text: PAYLOAD.into() };
+            r.outcome = ResponseOutcome::Text {
+                text: PAYLOAD.into(),
+            };
         }
     }
     let report = Report::new(ScoringMode::Strict, vec![a, b]);
@@ -60,34 +62,81 @@ fn chromium_renders_the_report_and_never_runs_model_output() {
     let page = dir.path().join("report.html");
     std::fs::write(&page, html).unwrap();
 
-    let dom = chromium(&dir.path().join("profile-dom"), &["--dump-dom".into()], &page);
+    let dom = chromium(
+        &dir.path().join("profile-dom"),
+        &["--dump-dom".into()],
+        &page,
+    );
     let dom = String::from_utf8(dom.stdout).unwrap();
-    assert!(dom.contains("<svg id=\"frontier\""), "frontier is in the DOM");
-    assert_eq!(dom.matches("<g class=\"point").count(), 2, "one frontier point per model");
-    assert!(dom.contains("<table id=\"leaderboard\""), "leaderboard table");
+    assert!(
+        dom.contains("<svg id=\"frontier\""),
+        "frontier is in the DOM"
+    );
+    assert_eq!(
+        dom.matches("<g class=\"point").count(),
+        2,
+        "one frontier point per model"
+    );
+    assert!(
+        dom.contains("<table id=\"leaderboard\""),
+        "leaderboard table"
+    );
     assert!(dom.contains("mock:model-b"), "model names shown");
-    assert!(dom.contains("data-first-render-ms="), "the drill-down script ran:\n{}", &dom[..dom.len().min(2000)]);
-    assert_eq!(dom.matches("class=\"dd-row\"").count(), 100, "one page of 100 rows rendered");
-    assert!(dom.contains("page 1 of 4 (320 of 320 rows)"), "pager status");
+    assert!(
+        dom.contains("data-first-render-ms="),
+        "the drill-down script ran:\n{}",
+        &dom[..dom.len().min(2000)]
+    );
+    assert_eq!(
+        dom.matches("class=\"dd-row\"").count(),
+        100,
+        "one page of 100 rows rendered"
+    );
+    assert!(
+        dom.contains("page 1 of 4 (320 of 320 rows)"),
+        "pager status"
+    );
     // The payload did not run…
-    assert!(!dom.contains("data-pwned"), "model output executed");
-    assert!(dom.contains("<title>SafeSci report</title>"), "title untouched");
+    let body_tag = &dom[dom.find("<body").unwrap()..];
+    let body_tag = &body_tag[..body_tag.find('>').unwrap()];
+    assert!(
+        !body_tag.contains("data-pwned"),
+        "model output executed: {body_tag}"
+    );
+    assert!(
+        !dom.contains("data-pwned=\""),
+        "model output set an attribute"
+    );
+    assert!(
+        dom.contains("<title>SafeSci report</title>"),
+        "title untouched"
+    );
     // …and is on the page as text.
     assert!(
         dom.contains("&lt;script&gt;document.title='pwned';"),
         "payload shown as escaped text"
     );
-    assert!(dom.contains("&lt;img src=x onerror="), "img payload shown as text");
+    assert!(
+        dom.contains("&lt;img src=x onerror="),
+        "img payload shown as text"
+    );
 
     let shot = dir.path().join("shot.png");
     chromium(
         &dir.path().join("profile-shot"),
-        &[format!("--screenshot={}", shot.display()), "--window-size=1280,2000".into()],
+        &[
+            format!("--screenshot={}", shot.display()),
+            "--window-size=1280,2000".into(),
+        ],
         &page,
     );
     let png = std::fs::read(&shot).expect("screenshot written");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG file");
-    assert!(png.len() > 20_000, "a non-trivial screenshot ({} bytes)", png.len());
+    assert!(
+        png.len() > 20_000,
+        "a non-trivial screenshot ({} bytes)",
+        png.len()
+    );
     if let Ok(keep) = std::env::var("SAFESCI_KEEP_SCREENSHOT") {
         std::fs::copy(&shot, keep).unwrap();
     }

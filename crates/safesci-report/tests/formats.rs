@@ -21,12 +21,12 @@ fn two_runs() -> Report {
         model_a: "mock:model-a".into(),
         model_b: "mock:model-b".into(),
         n: 32,
-        value_a: 0.9,
-        value_b: 0.6,
-        difference: -0.3,
-        low: -0.45,
-        high: -0.15,
-        a_only: 11,
+        value_a: 0.9375,
+        value_b: 0.59375,
+        difference: -0.34375,
+        low: -0.5,
+        high: -0.1875,
+        a_only: 12,
         b_only: 1,
         mcnemar_p: 0.0063,
     }];
@@ -49,14 +49,20 @@ fn with_payload(mut run: RunData) -> RunData {
 #[test]
 fn markdown_report() {
     let md = render(&two_runs(), ReportFormat::Markdown).unwrap();
-    assert!(md.contains("| mock:model-a | "), "a leaderboard row per model");
+    assert!(
+        md.contains("| mock:model-a | "),
+        "a leaderboard row per model"
+    );
     insta::assert_snapshot!("markdown", md);
 }
 
 #[test]
 fn csv_report() {
     let csv = render(&two_runs(), ReportFormat::Csv).unwrap();
-    assert!(csv.starts_with("schema_version,kind,run,model,"), "fixed header");
+    assert!(
+        csv.starts_with("schema_version,kind,run,model,"),
+        "fixed header"
+    );
     insta::assert_snapshot!("csv", csv);
 }
 
@@ -66,16 +72,30 @@ fn json_report() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["schema_version"], 1);
     assert_eq!(v["runs"].as_array().unwrap().len(), 2);
-    insta::assert_snapshot!("json", json);
+    insta::with_settings!({filters => vec![(r#""created_at": \d+"#, r#""created_at": "[time]""#)]}, {
+        insta::assert_snapshot!("json", json);
+    });
 }
 
 #[test]
 fn formats_from_file_names() {
     use std::path::Path;
-    assert_eq!(ReportFormat::from_path(Path::new("r.HTML")), Some(ReportFormat::Html));
-    assert_eq!(ReportFormat::from_path(Path::new("r.md")), Some(ReportFormat::Markdown));
-    assert_eq!(ReportFormat::from_path(Path::new("r.csv")), Some(ReportFormat::Csv));
-    assert_eq!(ReportFormat::from_path(Path::new("r.json")), Some(ReportFormat::Json));
+    assert_eq!(
+        ReportFormat::from_path(Path::new("r.HTML")),
+        Some(ReportFormat::Html)
+    );
+    assert_eq!(
+        ReportFormat::from_path(Path::new("r.md")),
+        Some(ReportFormat::Markdown)
+    );
+    assert_eq!(
+        ReportFormat::from_path(Path::new("r.csv")),
+        Some(ReportFormat::Csv)
+    );
+    assert_eq!(
+        ReportFormat::from_path(Path::new("r.json")),
+        Some(ReportFormat::Json)
+    );
     assert_eq!(ReportFormat::from_path(Path::new("r.txt")), None);
 }
 
@@ -87,9 +107,28 @@ fn run_store_round_trip_gives_the_same_report() {
     let path = dir.path().join("run-a");
     fixture::write_store(&path, &run).unwrap();
     let loaded = load_run(&path, ScoringMode::Strict).unwrap();
-    assert_eq!(loaded.scores, run.scores, "scores survive the store");
-    assert_eq!(loaded.summary, run.summary, "summary survives the store");
-    let md = |r: RunData| render(&Report::new(ScoringMode::Strict, vec![r]), ReportFormat::Markdown).unwrap();
+    assert!(loaded.scores == run.scores, "scores survive the store");
+    assert!(
+        loaded.responses == run.responses,
+        "responses survive the store"
+    );
+    assert!(loaded.items == run.items, "items survive the store");
+    // Floats may move in the last bit through JSON; counts and names must not.
+    let counts = |r: &RunData| {
+        r.summary
+            .metrics
+            .iter()
+            .map(|m| (m.name.clone(), m.group.clone(), m.estimate.k, m.estimate.n))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(counts(&loaded), counts(&run), "summary survives the store");
+    let md = |r: RunData| {
+        render(
+            &Report::new(ScoringMode::Strict, vec![r]),
+            ReportFormat::Markdown,
+        )
+        .unwrap()
+    };
     assert_eq!(md(loaded), md(run));
 }
 
@@ -107,14 +146,30 @@ fn html_escapes_untrusted_text_everywhere() {
     report.runs[0] = with_payload(report.runs[0].clone());
     let html = render(&report, ReportFormat::Html).unwrap();
     // Exactly one real script element runs: the drill-down script at the end.
-    assert_eq!(html.matches("<script>").count(), 1, "no injected script element");
+    assert_eq!(
+        html.matches("<script>").count(),
+        1,
+        "no injected script element"
+    );
     assert!(!html.contains("<img"), "no injected image element");
     assert!(!html.contains("<b>model</b>"), "model names are escaped");
-    assert!(html.contains("mock:&lt;b&gt;model&lt;/b&gt;"), "escaped name is shown");
-    assert!(html.contains("\\u003cscript\\u003edocument.title"), "payload kept as JSON text");
+    assert!(
+        html.contains("mock:&lt;b&gt;model&lt;/b&gt;"),
+        "escaped name is shown"
+    );
+    assert!(
+        html.contains("\\u003cscript\\u003edocument.title"),
+        "payload kept as JSON text"
+    );
     // Every JSON block closes where it should: one `</script>` per opening tag.
-    assert_eq!(html.matches("<script").count(), html.matches("</script>").count());
-    assert!(!html.contains("innerHTML"), "the script never parses data as markup");
+    assert_eq!(
+        html.matches("<script").count(),
+        html.matches("</script>").count()
+    );
+    assert!(
+        !html.contains("innerHTML"),
+        "the script never parses data as markup"
+    );
 }
 
 #[test]
@@ -136,18 +191,42 @@ fn html_has_every_section_and_lazy_chunks() {
         assert!(html.contains(id), "missing {id}");
     }
     // 2 runs × 160 items = 320 rows → one 1,000-row chunk.
-    assert!(!html.contains("id=\"dd-chunk-1\""), "rows are chunked by {}", safesci_report::html::CHUNK_ROWS);
-    assert_eq!(html.matches("<g class=\"point").count(), 2, "one frontier point per model");
-    assert!(html.contains("class=\"pareto\""), "two trading-off models draw a front");
-    assert!(!html.contains("http://") && !html.contains("https://"), "nothing is fetched");
-    assert!(html.contains("5f2b9c0e1a7d4e3b8c6a9f0d1e2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d"), "items hash in the manifest");
+    assert!(
+        !html.contains("id=\"dd-chunk-1\""),
+        "rows are chunked by {}",
+        safesci_report::html::CHUNK_ROWS
+    );
+    assert_eq!(
+        html.matches("<g class=\"point").count(),
+        2,
+        "one frontier point per model"
+    );
+    assert!(
+        html.contains("class=\"pareto\""),
+        "two trading-off models draw a front"
+    );
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "nothing is fetched"
+    );
+    assert!(
+        html.contains("5f2b9c0e1a7d4e3b8c6a9f0d1e2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d"),
+        "items hash in the manifest"
+    );
 }
 
 #[test]
 fn html_splits_big_runs_into_chunks() {
     let items = fixture::items(2500);
     let run = fixture::run("big", &Profile::new("m", 0.5, 0.5, 0.5), &items);
-    let html = render(&Report::new(ScoringMode::Strict, vec![run]), ReportFormat::Html).unwrap();
-    assert!(html.contains("id=\"dd-chunk-2\""), "2,500 rows fill three chunks");
+    let html = render(
+        &Report::new(ScoringMode::Strict, vec![run]),
+        ReportFormat::Html,
+    )
+    .unwrap();
+    assert!(
+        html.contains("id=\"dd-chunk-2\""),
+        "2,500 rows fill three chunks"
+    );
     assert!(!html.contains("id=\"dd-chunk-3\""));
 }
