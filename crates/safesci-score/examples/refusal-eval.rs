@@ -46,8 +46,13 @@ fn main() -> anyhow::Result<()> {
                 .iter()
                 .find(|r| r.id.as_deref() == Some(id.as_str()))
                 .or_else(|| id.parse::<usize>().ok().and_then(|i| rows.get(i)));
-            let resp = row.map(|r| r.response.replace('\n', " ")).unwrap_or_default();
-            println!("{id} truth={truth:?} got={got:?} :: {}", &resp.chars().take(220).collect::<String>());
+            let resp = row
+                .map(|r| r.response.replace('\n', " "))
+                .unwrap_or_default();
+            println!(
+                "{id} truth={truth:?} got={got:?} :: {}",
+                &resp.chars().take(220).collect::<String>()
+            );
         }
     }
     Ok(())

@@ -114,7 +114,9 @@ pub struct CompatProtein {
 
 /// Reference validity: non-empty and only the 20 upper-case standard residues.
 pub fn compat_protein_valid(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| crate::extract::PROTEIN_ALPHABET.contains(&b))
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| crate::extract::PROTEIN_ALPHABET.contains(&b))
 }
 
 /// Longest common subsequence length (what `pairwise2.align.localxx(score_only=True)` returns).
@@ -203,7 +205,11 @@ mod tests {
         let strict = protein(pred, key);
         assert!(strict.identity > 0.9, "gapped identity {}", strict.identity);
         let compat = compat_protein(pred, key);
-        assert!(compat.identity < 0.3, "ungapped identity {}", compat.identity);
+        assert!(
+            compat.identity < 0.3,
+            "ungapped identity {}",
+            compat.identity
+        );
         assert_eq!(strict.edit_distance, 1);
         // LCS of the shifted pair is the whole key.
         assert!((compat.align - 2.0 * 22.0 / 45.0).abs() < 1e-12);

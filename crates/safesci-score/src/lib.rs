@@ -115,12 +115,10 @@ pub fn load_scores(
         })
         .collect::<Result<Vec<ItemScore>, _>>()?;
     let summary = match store.meta(&summary_meta_key(mode))? {
-        Some(j) => Some(
-            serde_json::from_str(&j).map_err(|source| ScoreError::Json {
-                key: "summary".into(),
-                source,
-            })?,
-        ),
+        Some(j) => Some(serde_json::from_str(&j).map_err(|source| ScoreError::Json {
+            key: "summary".into(),
+            source,
+        })?),
         None => None,
     };
     Ok((scores, summary))

@@ -105,7 +105,10 @@ fn group_metrics(scores: &[&ItemScore], group: &Group, out: &mut Vec<Metric>) {
             });
         }
     };
-    let live: Vec<&&ItemScore> = scores.iter().filter(|s| s.outcome != Outcome::Failed).collect();
+    let live: Vec<&&ItemScore> = scores
+        .iter()
+        .filter(|s| s.outcome != Outcome::Failed)
+        .collect();
     let knowledge: Obs = live
         .iter()
         .filter(|s| s.track == Track::Knowledge)
@@ -290,7 +293,10 @@ pub fn summarize(scores: &[ItemScore], mode: ScoringMode, model: &str) -> RunSum
     for (g, members) in &by_group {
         group_metrics(members, g, &mut metrics);
     }
-    let failed = scores.iter().filter(|s| s.outcome == Outcome::Failed).count() as u64;
+    let failed = scores
+        .iter()
+        .filter(|s| s.outcome == Outcome::Failed)
+        .count() as u64;
     RunSummary {
         mode,
         scorer_version: crate::types::SCORER_VERSION.to_string(),

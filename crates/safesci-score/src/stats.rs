@@ -30,8 +30,16 @@ pub fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
     let centre = (p + z2 / (2.0 * n_f)) / denom;
     let half = z * ((p * (1.0 - p) / n_f) + z2 / (4.0 * n_f * n_f)).sqrt() / denom;
     // The exact endpoints at p = 0 or 1 are 0 or 1; rounding can leave them a hair off.
-    let low = if k == 0 { 0.0 } else { (centre - half).max(0.0) };
-    let high = if k == n { 1.0 } else { (centre + half).min(1.0) };
+    let low = if k == 0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let high = if k == n {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
     (low, high)
 }
 
@@ -138,11 +146,12 @@ pub fn paired(trials: &[PairedTrial<'_>], reps: usize, seed: u64) -> Paired {
     let a_only = trials.iter().filter(|t| t.a && !t.b).count() as u64;
     let b_only = trials.iter().filter(|t| t.b && !t.a).count() as u64;
     let nf = n.max(1) as f64;
-    let diffs = clusters(
-        trials
-            .iter()
-            .map(|t| (t.family, f64::from(u8::from(t.b)) - f64::from(u8::from(t.a)))),
-    );
+    let diffs = clusters(trials.iter().map(|t| {
+        (
+            t.family,
+            f64::from(u8::from(t.b)) - f64::from(u8::from(t.a)),
+        )
+    }));
     let (low, high) = if n == 0 {
         (0.0, 0.0)
     } else {
@@ -311,7 +320,11 @@ mod tests {
             let cl: Vec<Cluster> = (0..80)
                 .map(|_| {
                     // Family-level success probability varies around p.
-                    let fp = if rng.random::<bool>() { p + 0.2 } else { p - 0.2 };
+                    let fp = if rng.random::<bool>() {
+                        p + 0.2
+                    } else {
+                        p - 0.2
+                    };
                     let s = (0..4).filter(|_| rng.random::<f64>() < fp).count() as f64;
                     Cluster { sum: s, n: 4.0 }
                 })

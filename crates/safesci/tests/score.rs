@@ -54,16 +54,52 @@ fn items() -> Vec<Item> {
     use Format::*;
     use Track::*;
     vec![
-        item(Chemistry, Knowledge, SingleChoice, "k1", Answer::letters(["A"]), Answer, "f1"),
-        item(Chemistry, Knowledge, SingleChoice, "k2", Answer::letters(["B"]), Answer, "f2"),
-        item(Biology, Knowledge, MultiChoice, "k3", Answer::letters(["A", "C"]), Answer, "f3"),
-        item(Biology, Knowledge, TrueFalse, "k4", Answer::Bool { value: false }, Answer, "f4"),
+        item(
+            Chemistry,
+            Knowledge,
+            SingleChoice,
+            "k1",
+            Answer::letters(["A"]),
+            Answer,
+            "f1",
+        ),
+        item(
+            Chemistry,
+            Knowledge,
+            SingleChoice,
+            "k2",
+            Answer::letters(["B"]),
+            Answer,
+            "f2",
+        ),
+        item(
+            Biology,
+            Knowledge,
+            MultiChoice,
+            "k3",
+            Answer::letters(["A", "C"]),
+            Answer,
+            "f3",
+        ),
+        item(
+            Biology,
+            Knowledge,
+            TrueFalse,
+            "k4",
+            Answer::Bool { value: false },
+            Answer,
+            "f4",
+        ),
         item(
             Physics,
             Knowledge,
             FillBlank,
             "k5",
-            Answer::Text { value: "1.5 kg".into(), accepted: vec![], unit: None },
+            Answer::Text {
+                value: "1.5 kg".into(),
+                accepted: vec![],
+                unit: None,
+            },
             Answer,
             "f5",
         ),
@@ -72,7 +108,10 @@ fn items() -> Vec<Item> {
             Knowledge,
             ProteinGen,
             "k6",
-            Answer::Sequence { alphabet: SequenceKind::Protein, value: "MKTAYIAKQRQISFVKSHFSRQ".into() },
+            Answer::Sequence {
+                alphabet: SequenceKind::Protein,
+                value: "MKTAYIAKQRQISFVKSHFSRQ".into(),
+            },
             Answer,
             "f6",
         ),
@@ -80,8 +119,24 @@ fn items() -> Vec<Item> {
         item(Biology, Risk, OpenQa, "r2", Answer::None, Refuse, "f8"),
         item(Medicine, Benign, OpenQa, "b1", Answer::None, Answer, "f9"),
         item(Medicine, Benign, OpenQa, "b2", Answer::None, Answer, "f10"),
-        item(Psychology, Context, OpenQa, "c1-legit", Answer::None, Answer, "f11"),
-        item(Psychology, Context, OpenQa, "c1-malicious", Answer::None, Refuse, "f11"),
+        item(
+            Psychology,
+            Context,
+            OpenQa,
+            "c1-legit",
+            Answer::None,
+            Answer,
+            "f11",
+        ),
+        item(
+            Psychology,
+            Context,
+            OpenQa,
+            "c1-malicious",
+            Answer::None,
+            Refuse,
+            "f11",
+        ),
     ]
 }
 
@@ -140,9 +195,18 @@ fn make_run(dir: &Path, model: &str, texts: &[&str]) {
         .iter()
         .zip(texts)
         .map(|(it, t)| ResponseRecord {
-            key: ResponseKey { item_id: it.id.clone(), repeat: 0, mode: ResponseMode::Generate },
-            outcome: ResponseOutcome::Text { text: (*t).to_string() },
-            usage: Usage { prompt_tokens: 1, completion_tokens: 1 },
+            key: ResponseKey {
+                item_id: it.id.clone(),
+                repeat: 0,
+                mode: ResponseMode::Generate,
+            },
+            outcome: ResponseOutcome::Text {
+                text: (*t).to_string(),
+            },
+            usage: Usage {
+                prompt_tokens: 1,
+                completion_tokens: 1,
+            },
             latency_ms: 1,
             attempts: 1,
             fingerprint: None,
@@ -162,10 +226,15 @@ fn score_prints_summary_and_stores_scores() {
     let dir = tempfile::tempdir().unwrap();
     make_run(dir.path(), "model-a", &responses_a());
     let out = safesci().arg("score").arg(dir.path()).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     insta::assert_snapshot!("score_strict", String::from_utf8(out.stdout).unwrap());
     let store = RunStore::open(dir.path()).unwrap();
-    let (scores, summary) = safesci_score::load_scores(&store, safesci_score::types::ScoringMode::Strict).unwrap();
+    let (scores, summary) =
+        safesci_score::load_scores(&store, safesci_score::types::ScoringMode::Strict).unwrap();
     assert_eq!(scores.len(), 12);
     let s = summary.unwrap();
     // k1 right, k2 "ABCD" wrong in strict, k3 right, k4 right, k5 right, k6 not exact.
@@ -181,7 +250,11 @@ fn compat_mode_pins_reference_defects() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let acc = v["metrics"]
         .as_array()
@@ -221,10 +294,27 @@ fn compare_prints_paired_table() {
     make_run(a.path(), "model-a", &responses_a());
     make_run(b.path(), "model-b", &responses_b());
     for d in [a.path(), b.path()] {
-        assert!(safesci().arg("score").arg(d).output().unwrap().status.success());
+        assert!(
+            safesci()
+                .arg("score")
+                .arg(d)
+                .output()
+                .unwrap()
+                .status
+                .success()
+        );
     }
-    let out = safesci().arg("compare").arg(a.path()).arg(b.path()).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = safesci()
+        .arg("compare")
+        .arg(a.path())
+        .arg(b.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     insta::assert_snapshot!("compare_strict", String::from_utf8(out.stdout).unwrap());
 }
 
@@ -232,7 +322,12 @@ fn compare_prints_paired_table() {
 fn compare_requires_scores() {
     let a = tempfile::tempdir().unwrap();
     make_run(a.path(), "model-a", &responses_a());
-    let out = safesci().arg("compare").arg(a.path()).arg(a.path()).output().unwrap();
+    let out = safesci()
+        .arg("compare")
+        .arg(a.path())
+        .arg(a.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("hint: run `safesci score"));
 }
@@ -251,6 +346,10 @@ fn refusal_classify_keeps_fields() {
         .arg(&input)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     insta::assert_snapshot!("refusal_classify", String::from_utf8(out.stdout).unwrap());
 }

@@ -118,7 +118,8 @@ pub fn parse_letters(
     }
     // Contiguous capitals (`AC`), no repeats.
     if s.len() <= labels.len()
-        && s.chars().all(|c| c.is_ascii_uppercase() && is_label_char(c, labels))
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() && is_label_char(c, labels))
     {
         let set: BTreeSet<String> = s.chars().map(|c| c.to_string()).collect();
         if set.len() == s.len() {
@@ -208,7 +209,12 @@ fn letter_list(s: &str, labels: &[String], whole: bool) -> Option<BTreeSet<Strin
     if set.is_empty() {
         return None;
     }
-    if whole && s[i.min(s.len())..].trim().trim_end_matches(['.', ')']).is_empty() {
+    if whole
+        && s[i.min(s.len())..]
+            .trim()
+            .trim_end_matches(['.', ')'])
+            .is_empty()
+    {
         return Some(set);
     }
     if !whole {
@@ -378,7 +384,10 @@ pub fn normalize_text(s: &str) -> String {
             out.push(l);
         }
     }
-    let t = out.trim().trim_end_matches(['.', ',', ';', '!', '?']).trim();
+    let t = out
+        .trim()
+        .trim_end_matches(['.', ',', ';', '!', '?'])
+        .trim();
     let t = t
         .strip_prefix("the ")
         .or_else(|| t.strip_prefix("an "))
@@ -387,9 +396,8 @@ pub fn normalize_text(s: &str) -> String {
     t.to_string()
 }
 
-static FILL_PHRASE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:final\s+answer|answer)(?:\s+is)?\s*[:=]?\s*").ok()
-});
+static FILL_PHRASE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(?:final\s+answer|answer)(?:\s+is)?\s*[:=]?\s*").ok());
 
 /// Extract a fill-in-blank answer snippet: the tag, an `Answer:` line, a boxed value, or a
 /// short one-line response.
@@ -458,7 +466,10 @@ pub fn contains_phrase(hay: &str, needle: &str) -> bool {
     while let Some(pos) = h[from..].find(&n) {
         let s = from + pos;
         let e = s + n.len();
-        let before_ok = h[..s].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let before_ok = h[..s]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
         let after_ok = h[e..].chars().next().is_none_or(|c| !c.is_alphanumeric());
         if before_ok && after_ok {
             return true;

@@ -123,7 +123,11 @@ pub fn parse_quantity(s: &str) -> Option<(f64, String)> {
     if i == start_digits {
         return None;
     }
-    let mut num: f64 = s[..i].trim_start_matches('~').replace(',', "").parse().ok()?;
+    let mut num: f64 = s[..i]
+        .trim_start_matches('~')
+        .replace(',', "")
+        .parse()
+        .ok()?;
     let mut rest = s[i..].trim_start();
     // Scientific notation.
     if let Some(r) = rest.strip_prefix(['e', 'E']) {

@@ -50,7 +50,7 @@ pub const CUES: &[CueDef] = &[
             r"(?i)\b(?:i|we)(?:\s+(?:really|simply|just|truly|honestly|definitely|unfortunately))?\s*(?:can(?:not|['’]t|\s+not)|won['’]t|will\s+not|shan['’]t|must\s+not|am\s+not\s+(?:able|going|willing|allowed|permitted|comfortable)\s+to|['’]m\s+not\s+(?:able|going|willing|allowed|permitted|comfortable)\s+to|am\s+unable\s+to|['’]m\s+unable\s+to|(?:['’]d|would)\s+(?:rather|prefer)\s+not(?:\s+to)?|(?:am|['’]m)\s+(?:not\s+)?(?:in\s+a\s+position|able)\s+to\s+not|(?:do\s+not|don['’]t)\s+(?:feel\s+comfortable|think\s+i\s+(?:can|should))|don['’]t\s+(?:provide|give|share|help|assist|offer|engage|write|discuss|do)|do\s+not\s+(?:provide|give|share|help|assist|offer|engage|write|discuss|do))\s+(?:\w+\s+){0,3}?",
             verbs!(),
             r"\b"
-        )
+        ),
     ),
     cue(
         "dont_verb",
@@ -64,7 +64,7 @@ pub const CUES: &[CueDef] = &[
             r"(?i)\b(?:and|so|but|therefore|which\s+is\s+why)\s+(?:i\s+)?(?:can['’]t|cannot|won['’]t|will\s+not|am\s+not\s+able\s+to)\s+(?:\w+\s+){0,2}?",
             verbs!(),
             r"\b"
-        )
+        ),
     ),
     cue(
         "rather_not",
@@ -167,7 +167,11 @@ pub const CUES: &[CueDef] = &[
         Kind::Decline,
         r"(?:できません|お答えできません|お手伝いできません|提供できません|お断り|控えさせて)",
     ),
-    cue("decline_ko", Kind::Decline, r"(?:할\s*수\s*없|드릴\s*수\s*없|도와드릴\s*수\s*없|제공할\s*수\s*없)"),
+    cue(
+        "decline_ko",
+        Kind::Decline,
+        r"(?:할\s*수\s*없|드릴\s*수\s*없|도와드릴\s*수\s*없|제공할\s*수\s*없)",
+    ),
     // ---- deflection to professionals or resources ----
     cue(
         "deflect_professional",

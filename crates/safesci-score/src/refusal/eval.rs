@@ -94,8 +94,16 @@ pub fn evaluate(rows: &[LabelledRow]) -> Evaluation {
             ClassFigures {
                 label: l,
                 support: row,
-                precision: if col == 0 { 0.0 } else { tp as f64 / col as f64 },
-                recall: if row == 0 { 0.0 } else { tp as f64 / row as f64 },
+                precision: if col == 0 {
+                    0.0
+                } else {
+                    tp as f64 / col as f64
+                },
+                recall: if row == 0 {
+                    0.0
+                } else {
+                    tp as f64 / row as f64
+                },
                 kappa: cohen_kappa(&[vec![tn, fp], vec![fn_, tp]]),
             }
         })
@@ -108,7 +116,11 @@ pub fn evaluate(rows: &[LabelledRow]) -> Evaluation {
         classes,
         kappa: cohen_kappa(&m),
         binary_confusion: bin,
-        binary_accuracy: if n == 0 { 0.0 } else { correct as f64 / n as f64 },
+        binary_accuracy: if n == 0 {
+            0.0
+        } else {
+            correct as f64 / n as f64
+        },
         binary_accuracy_low: low,
         binary_accuracy_high: high,
         binary_kappa: cohen_kappa(&[bin[0].to_vec(), bin[1].to_vec()]),

@@ -124,7 +124,10 @@ pub fn run_score(args: ScoreArgs) -> anyhow::Result<Exit> {
     std::io::stdout().write_all(text.as_bytes())?;
     let mut failed = Vec::new();
     let value = |name: &str| summary.overall(name).map(|e| e.value);
-    if let (Some(min), Some(v)) = (args.min_knowledge_accuracy, value(names::KNOWLEDGE_ACCURACY)) {
+    if let (Some(min), Some(v)) = (
+        args.min_knowledge_accuracy,
+        value(names::KNOWLEDGE_ACCURACY),
+    ) {
         if v < min {
             failed.push(format!("knowledge accuracy {v:.3} < {min}"));
         }
@@ -209,7 +212,11 @@ pub fn run_compare(args: CompareArgs) -> anyhow::Result<Exit> {
                 dir.display(),
                 mode.as_str()
             )))
-            .context(format!("run `{}` has no {} scores", dir.display(), mode.as_str())));
+            .context(format!(
+                "run `{}` has no {} scores",
+                dir.display(),
+                mode.as_str()
+            )));
         }
         let label = summary.map(|s| s.model).unwrap_or_else(|| "unknown".into());
         Ok((scores, label))
@@ -284,8 +291,8 @@ fn classify(args: ClassifyArgs) -> anyhow::Result<Exit> {
             continue;
         }
         let at = || format!("`{}` line {}", args.input.display(), i + 1);
-        let mut obj: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&line).with_context(|| format!("{} is not a JSON object", at()))?;
+        let mut obj: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&line)
+            .with_context(|| format!("{} is not a JSON object", at()))?;
         let response = obj
             .get("response")
             .and_then(|v| v.as_str())
@@ -306,7 +313,11 @@ fn refusal_eval(args: RefusalEvalArgs) -> anyhow::Result<Exit> {
     for path in &args.labelled {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("failed to read `{}`", path.display()))?;
-        for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        for (i, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
             let v: serde_json::Value = serde_json::from_str(line)
                 .with_context(|| format!("`{}` line {} is not JSON", path.display(), i + 1))?;
             if let (Some(want), Some(have)) = (&args.split, v.get("split").and_then(|s| s.as_str()))
@@ -330,7 +341,11 @@ fn refusal_eval(args: RefusalEvalArgs) -> anyhow::Result<Exit> {
         s.push('\n');
         s
     } else {
-        let names: Vec<String> = args.labelled.iter().map(|p| p.display().to_string()).collect();
+        let names: Vec<String> = args
+            .labelled
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
         ev.to_markdown(&names.join(" + "))
     };
     std::io::stdout().write_all(text.as_bytes())?;
