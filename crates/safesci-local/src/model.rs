@@ -146,9 +146,20 @@ enum Linear {
 }
 
 impl Linear {
-    /// Build from an f32 matrix `[out, in]` (or keep `native` as is).
+    /// Build from a matrix as stored in the GGUF.
     fn new(native: QTensor, mode: WeightMode) -> Result<Linear> {
-        let device = Device::Cpu;
+        match (mode, native.dtype()) {
+            (WeightMode::Native, _) => QMatMulOrDense::from(native),
+            (WeightMode::Q8, GgmlDType::Q8_0) => Ok(Linear::Quant(QMatMul::QTensor(Arc::new(native)))),
+            _ => {
+                let dtype = native.dtype();
+                Linear::from_dense(native.dequantize(&Device::Cpu)?, mode, dtype)
+            }
+        }
+    }
+
+    /// Build from an f32 matrix `[out, in]`; `native` is the dtype it was stored in.
+    fn from_dense(dense: Tensor, mode: WeightMode, native: GgmlDType) -> Result<Linear> {
         let q8 = |f: &Tensor| -> Result<QMatMul> {
             Ok(QMatMul::QTensor(Arc::new(QTensor::quantize(
                 f,
@@ -156,25 +167,14 @@ impl Linear {
             )?)))
         };
         Ok(match mode {
-            WeightMode::Native => QMatMulOrDense::from(native)?,
-            WeightMode::Q8 if native.dtype() == GgmlDType::Q8_0 => {
-                Linear::Quant(QMatMul::QTensor(Arc::new(native)))
-            }
-            WeightMode::Q8 => Linear::Quant(q8(&native.dequantize(&device)?)?),
-            WeightMode::F32 => Linear::Dense(native.dequantize(&device)?),
-            WeightMode::Hybrid { min_rows } => {
-                let dense = native.dequantize(&device)?;
-                let quant = if native.dtype() == GgmlDType::Q8_0 {
-                    QMatMul::QTensor(Arc::new(native))
-                } else {
-                    q8(&dense)?
-                };
-                Linear::Hybrid {
-                    quant,
-                    dense,
-                    min_rows,
-                }
-            }
+            WeightMode::Native => QMatMulOrDense::from(QTensor::quantize(&dense, native)?)?,
+            WeightMode::Q8 => Linear::Quant(q8(&dense)?),
+            WeightMode::F32 => Linear::Dense(dense),
+            WeightMode::Hybrid { min_rows } => Linear::Hybrid {
+                quant: q8(&dense)?,
+                dense,
+                min_rows,
+            },
         })
     }
 
@@ -263,24 +263,14 @@ fn stacked<R: Read + Seek>(
         .iter()
         .map(|n| read_tensor(content, reader, n))
         .collect::<Result<_>>()?;
-    if mode == WeightMode::Native {
-        // Keeping the shipped format means keeping the parts separate; stack by requantising to
-        // the same type (lossless for block formats whose blocks lie within rows).
-        let dtype = parts.first().map(|p| p.dtype()).unwrap_or(GgmlDType::F32);
-        let dense: Vec<Tensor> = parts
-            .iter()
-            .map(|p| p.dequantize(&Device::Cpu))
-            .collect::<candle_core::Result<_>>()?;
-        let all = Tensor::cat(&dense, 0)?;
-        return Linear::new(QTensor::quantize(&all, dtype)?, mode);
-    }
+    let native = parts.first().map_or(GgmlDType::F32, |p| p.dtype());
     let dense: Vec<Tensor> = parts
         .iter()
         .map(|p| p.dequantize(&Device::Cpu))
         .collect::<candle_core::Result<_>>()?;
-    let all = Tensor::cat(&dense, 0)?;
-    // Through F32 storage so `Linear::new` takes the requantise path.
-    Linear::new(QTensor::quantize(&all, GgmlDType::F32)?, mode)
+    // In `Native` mode the stack is requantised to the shipped type: blocks lie within rows, so
+    // this reproduces the parts up to rounding of the block scales.
+    Linear::from_dense(Tensor::cat(&dense, 0)?, mode, native)
 }
 
 impl Llama {

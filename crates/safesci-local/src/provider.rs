@@ -37,6 +37,11 @@ impl EmbeddedProvider {
         }
     }
 
+    /// The engine, for callers that also want direct access (tests, benchmarks).
+    pub fn engine(&self) -> &Arc<Mutex<Engine>> {
+        &self.engine
+    }
+
     /// Run `f` on the engine on the blocking pool.
     async fn with_engine<T, F>(&self, f: F) -> Result<T, ProviderError>
     where

@@ -2,9 +2,9 @@
 //! engine loaded once per test binary.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-use safesci_local::{Engine, WeightMode};
+use safesci_local::{EmbeddedProvider, Engine, WeightMode};
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{MutexGuard, OnceLock};
 
 /// The model file the tests run: `SAFESCI_MODEL_GGUF` or the default cache path. Panics with a
 /// hint when it is missing: these tests must run, not skip.
@@ -19,12 +19,21 @@ pub fn gguf_path() -> PathBuf {
     path
 }
 
-static ENGINE: OnceLock<Mutex<Engine>> = OnceLock::new();
+static PROVIDER: OnceLock<EmbeddedProvider> = OnceLock::new();
 
-/// The shared engine in the default weight mode.
+/// One provider per test binary (one model in memory, tests take turns on its engine).
+pub fn provider() -> &'static EmbeddedProvider {
+    PROVIDER.get_or_init(|| {
+        EmbeddedProvider::from_engine(
+            Engine::load_path(&gguf_path(), WeightMode::DEFAULT).unwrap(),
+        )
+    })
+}
+
+/// The shared engine, locked.
 pub fn engine() -> MutexGuard<'static, Engine> {
-    ENGINE
-        .get_or_init(|| Mutex::new(Engine::load_path(&gguf_path(), WeightMode::DEFAULT).unwrap()))
+    provider()
+        .engine()
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -7,7 +7,7 @@ mod common;
 use safesci_core::provider::{
     ChoiceRequest, CompletionRequest, GenerationParams, Message, Provider,
 };
-use safesci_local::{EmbeddedProvider, Engine, LoadOptions, ScorePlan, WeightMode};
+use safesci_local::{Engine, LoadOptions, ScorePlan, WeightMode};
 
 const BOILING: &str = "What is the boiling point of water?";
 
@@ -228,8 +228,7 @@ fn weight_modes_parse() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn provider_serves_completions_and_scores() {
-    let engine = Engine::load_path(&common::gguf_path(), WeightMode::DEFAULT).unwrap();
-    let provider = EmbeddedProvider::from_engine(engine);
+    let provider = common::provider();
     let info = provider.info();
     assert_eq!(
         (info.kind.as_str(), info.model.as_str(), info.base_url.as_str()),
