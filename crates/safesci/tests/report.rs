@@ -11,8 +11,16 @@ fn runs(dir: &Path) -> (PathBuf, PathBuf) {
     let items = fixture::items(160);
     let a = dir.join("run-a");
     let b = dir.join("run-b");
-    fixture::write_store(&a, &fixture::run("run-a", &Profile::new("model-a", 0.7, 0.9, 0.3), &items)).unwrap();
-    fixture::write_store(&b, &fixture::run("run-b", &Profile::new("model-b", 0.55, 0.6, 0.05), &items)).unwrap();
+    fixture::write_store(
+        &a,
+        &fixture::run("run-a", &Profile::new("model-a", 0.7, 0.9, 0.3), &items),
+    )
+    .unwrap();
+    fixture::write_store(
+        &b,
+        &fixture::run("run-b", &Profile::new("model-b", 0.55, 0.6, 0.05), &items),
+    )
+    .unwrap();
     (a, b)
 }
 
@@ -29,8 +37,14 @@ fn markdown_on_stdout_with_paired_differences() {
     assert!(md.starts_with("# SafeSci report"), "{md}");
     assert!(md.contains("| mock:model-a | "), "leaderboard row for a");
     assert!(md.contains("| mock:model-b | "), "leaderboard row for b");
-    assert!(md.contains("## Paired differences"), "two runs on the same items are compared");
-    assert!(md.contains("| Risk safe rate | overall=all | mock:model-a | mock:model-b | 32 |"), "{md}");
+    assert!(
+        md.contains("## Paired differences"),
+        "two runs on the same items are compared"
+    );
+    assert!(
+        md.contains("| Risk safe rate | overall=all | mock:model-a | mock:model-b | 32 |"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -49,16 +63,34 @@ fn format_follows_the_output_extension() {
         .stderr(predicates::str::contains("report written to"));
     let text = std::fs::read_to_string(&html).unwrap();
     assert!(text.starts_with("<!DOCTYPE html>"));
-    assert!(text.contains("id=\"differences\""), "HTML shows paired differences");
+    assert!(
+        text.contains("id=\"differences\""),
+        "HTML shows paired differences"
+    );
 
     let json = dir.path().join("report.json");
-    safesci().arg("report").arg(&a).arg("-o").arg(&json).assert().success();
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    safesci()
+        .arg("report")
+        .arg(&a)
+        .arg("-o")
+        .arg(&json)
+        .assert()
+        .success();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(v["schema_version"], 1);
 
-    let out = safesci().arg("report").arg(&a).args(["--format", "csv"]).assert().success();
+    let out = safesci()
+        .arg("report")
+        .arg(&a)
+        .args(["--format", "csv"])
+        .assert()
+        .success();
     let csv = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    assert!(csv.starts_with("schema_version,kind,run,model,model_b,metric"), "{csv}");
+    assert!(
+        csv.starts_with("schema_version,kind,run,model,model_b,metric"),
+        "{csv}"
+    );
 }
 
 #[test]

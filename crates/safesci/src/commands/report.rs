@@ -97,13 +97,18 @@ pub fn run_report(args: ReportArgs) -> anyhow::Result<Exit> {
         Some(path) => {
             std::fs::write(path, &text)
                 .with_context(|| format!("failed to write `{}`", path.display()))?;
-            eprintln!("report written to {} ({} bytes)", path.display(), text.len());
+            eprintln!(
+                "report written to {} ({} bytes)",
+                path.display(),
+                text.len()
+            );
         }
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())
                 .context("failed to write the report to stdout")?;
-            out.flush().context("failed to write the report to stdout")?;
+            out.flush()
+                .context("failed to write the report to stdout")?;
         }
     }
     Ok(Exit::Success)
