@@ -267,7 +267,7 @@ fn bar_chart(
     let group_h = runs * (bar_h + 2.0) + 10.0;
     let top = 28.0;
     let height = top + group_h * rows.len() as f64 + 24.0;
-    let width = label_w + plot_w + 120.0;
+    let width = label_w + plot_w + 260.0;
     let _ = writeln!(
         out,
         "<figure><svg id=\"{id}\" class=\"bars\" role=\"img\" viewBox=\"0 0 {width} {height:.0}\" \
