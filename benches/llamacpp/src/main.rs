@@ -98,7 +98,13 @@ fn tokenize(backend: &LlamaBackend, gguf: &str, fixture: &str) -> Result<()> {
             .into_iter()
             .map(|t| t.0)
             .collect();
-        serde_json::to_writer(&mut out, &TokenLine { text: &item.text, ids })?;
+        serde_json::to_writer(
+            &mut out,
+            &TokenLine {
+                text: &item.text,
+                ids,
+            },
+        )?;
         writeln!(out)?;
     }
     Ok(())

@@ -149,8 +149,10 @@ impl Linear {
     /// Build from a matrix as stored in the GGUF.
     fn new(native: QTensor, mode: WeightMode) -> Result<Linear> {
         match (mode, native.dtype()) {
-            (WeightMode::Native, _) => QMatMulOrDense::from(native),
-            (WeightMode::Q8, GgmlDType::Q8_0) => Ok(Linear::Quant(QMatMul::QTensor(Arc::new(native)))),
+            (WeightMode::Native, _) => native_linear(native),
+            (WeightMode::Q8, GgmlDType::Q8_0) => {
+                Ok(Linear::Quant(QMatMul::QTensor(Arc::new(native))))
+            }
             _ => {
                 let dtype = native.dtype();
                 Linear::from_dense(native.dequantize(&Device::Cpu)?, mode, dtype)
@@ -167,7 +169,7 @@ impl Linear {
             )?)))
         };
         Ok(match mode {
-            WeightMode::Native => QMatMulOrDense::from(QTensor::quantize(&dense, native)?)?,
+            WeightMode::Native => native_linear(QTensor::quantize(&dense, native)?)?,
             WeightMode::Q8 => Linear::Quant(q8(&dense)?),
             WeightMode::F32 => Linear::Dense(dense),
             WeightMode::Hybrid { min_rows } => Linear::Hybrid {
@@ -199,16 +201,13 @@ impl Linear {
 }
 
 /// Native storage: quantised types through `QMatMul`, float ones dense.
-struct QMatMulOrDense;
-impl QMatMulOrDense {
-    fn from(native: QTensor) -> Result<Linear> {
-        Ok(match native.dtype() {
-            GgmlDType::F32 | GgmlDType::F16 | GgmlDType::BF16 => {
-                Linear::Dense(native.dequantize(&Device::Cpu)?)
-            }
-            _ => Linear::Quant(QMatMul::QTensor(Arc::new(native))),
-        })
-    }
+fn native_linear(native: QTensor) -> Result<Linear> {
+    Ok(match native.dtype() {
+        GgmlDType::F32 | GgmlDType::F16 | GgmlDType::BF16 => {
+            Linear::Dense(native.dequantize(&Device::Cpu)?)
+        }
+        _ => Linear::Quant(QMatMul::QTensor(Arc::new(native))),
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -247,7 +246,9 @@ pub struct Llama {
 
 fn read_tensor<R: Read + Seek>(content: &Content, reader: &mut R, name: &str) -> Result<QTensor> {
     if !content.tensor_infos.contains_key(name) {
-        return Err(LocalError::Unsupported(format!("tensor `{name}` is missing")));
+        return Err(LocalError::Unsupported(format!(
+            "tensor `{name}` is missing"
+        )));
     }
     Ok(content.tensor(reader, name, &Device::Cpu)?)
 }
@@ -275,7 +276,11 @@ fn stacked<R: Read + Seek>(
 
 impl Llama {
     /// Load the weights of a `llama` GGUF.
-    pub fn load<R: Read + Seek>(content: &Content, reader: &mut R, mode: WeightMode) -> Result<Llama> {
+    pub fn load<R: Read + Seek>(
+        content: &Content,
+        reader: &mut R,
+        mode: WeightMode,
+    ) -> Result<Llama> {
         let config = Config::from_gguf(content)?;
         let device = Device::Cpu;
         let embed_q = read_tensor(content, reader, "token_embd.weight")?;
@@ -292,7 +297,7 @@ impl Llama {
                     min_rows,
                 },
                 WeightMode::Q8 => Linear::Quant(q8_or_keep(embed_q, &embed)?),
-                WeightMode::Native => QMatMulOrDense::from(embed_q)?,
+                WeightMode::Native => native_linear(embed_q)?,
             }
         };
         let mut layers = Vec::with_capacity(config.n_layer);
@@ -411,8 +416,13 @@ impl Llama {
                 "forward needs one position per token and at least one token".into(),
             ));
         }
-        if let Some(&bad) = tokens.iter().find(|&&id| id as usize >= self.config.vocab_size) {
-            return Err(LocalError::Request(format!("token id `{bad}` out of range")));
+        if let Some(&bad) = tokens
+            .iter()
+            .find(|&&id| id as usize >= self.config.vocab_size)
+        {
+            return Err(LocalError::Request(format!(
+                "token id `{bad}` out of range"
+            )));
         }
         self.reserve(t)?;
         let cfg = &self.config;

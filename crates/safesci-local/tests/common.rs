@@ -24,9 +24,7 @@ static PROVIDER: OnceLock<EmbeddedProvider> = OnceLock::new();
 /// One provider per test binary (one model in memory, tests take turns on its engine).
 pub fn provider() -> &'static EmbeddedProvider {
     PROVIDER.get_or_init(|| {
-        EmbeddedProvider::from_engine(
-            Engine::load_path(&gguf_path(), WeightMode::DEFAULT).unwrap(),
-        )
+        EmbeddedProvider::from_engine(Engine::load_path(&gguf_path(), WeightMode::DEFAULT).unwrap())
     })
 }
 

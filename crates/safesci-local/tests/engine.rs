@@ -71,8 +71,16 @@ fn chat_template_renders_like_hugging_face() {
     insta::assert_snapshot!("chat_user_only", user_only);
     insta::assert_snapshot!("chat_with_system", with_system);
     let ids = e.prompt_ids(&[Message::user(BOILING)]).unwrap();
-    assert_eq!(ids.len(), 38, "prompt length measured with llama.cpp's tokenizer");
-    assert_eq!(&ids[..4], &[1, 9690, 198, 2683], "prompt starts <|im_start|>system\\nYou");
+    assert_eq!(
+        ids.len(),
+        38,
+        "prompt length measured with llama.cpp's tokenizer"
+    );
+    assert_eq!(
+        &ids[..4],
+        &[1, 9690, 198, 2683],
+        "prompt starts <|im_start|>system\\nYou"
+    );
 }
 
 #[test]
@@ -81,12 +89,23 @@ fn greedy_generation_is_deterministic_and_sensible() {
     let a = e.complete(&request(BOILING, greedy(24))).unwrap();
     e.reset();
     let b = e.complete(&request(BOILING, greedy(24))).unwrap();
-    assert_eq!(a.text, b.text, "greedy decoding must not depend on the cache state");
+    assert_eq!(
+        a.text, b.text,
+        "greedy decoding must not depend on the cache state"
+    );
     assert!(a.text.contains("100"), "boiling point answer: {:?}", a.text);
     assert_eq!(a.usage.prompt_tokens, 38, "prompt tokens counted");
     assert_eq!(a.usage.completion_tokens, 24, "max_tokens reached");
-    assert_eq!(a.finish_reason.as_deref(), Some("length"), "cut by max_tokens");
-    assert_eq!(a.fingerprint.as_deref(), Some("b179c9523d0e"), "fingerprint = weights");
+    assert_eq!(
+        a.finish_reason.as_deref(),
+        Some("length"),
+        "cut by max_tokens"
+    );
+    assert_eq!(
+        a.fingerprint.as_deref(),
+        Some("b179c9523d0e"),
+        "fingerprint = weights"
+    );
 }
 
 #[test]
@@ -99,11 +118,19 @@ fn seeded_sampling_repeats_per_seed() {
         seed: Some(seed),
         stop: Vec::new(),
     };
-    let a = e.complete(&request("Name a chemical element.", params(7))).unwrap();
-    let b = e.complete(&request("Name a chemical element.", params(7))).unwrap();
+    let a = e
+        .complete(&request("Name a chemical element.", params(7)))
+        .unwrap();
+    let b = e
+        .complete(&request("Name a chemical element.", params(7)))
+        .unwrap();
     assert_eq!(a.text, b.text, "same seed, same text");
     let others: Vec<String> = (8..12)
-        .map(|s| e.complete(&request("Name a chemical element.", params(s))).unwrap().text)
+        .map(|s| {
+            e.complete(&request("Name a chemical element.", params(s)))
+                .unwrap()
+                .text
+        })
         .collect();
     assert!(
         others.iter().any(|t| *t != a.text),
@@ -118,16 +145,34 @@ fn stop_token_and_stop_string() {
     let done = e
         .complete(&request("Reply with the single word: yes", greedy(64)))
         .unwrap();
-    assert_eq!(done.finish_reason.as_deref(), Some("stop"), "ended by <|im_end|>: {done:?}");
+    assert_eq!(
+        done.finish_reason.as_deref(),
+        Some("stop"),
+        "ended by <|im_end|>: {done:?}"
+    );
     assert!(done.usage.completion_tokens < 64, "stopped early: {done:?}");
-    assert!(!done.text.contains("<|im_end|>"), "stop token not in the text");
+    assert!(
+        !done.text.contains("<|im_end|>"),
+        "stop token not in the text"
+    );
 
     let mut params = greedy(48);
     params.stop = vec!["water".into()];
     let cut = e.complete(&request(BOILING, params)).unwrap();
-    assert_eq!(cut.finish_reason.as_deref(), Some("stop"), "stop string hit: {cut:?}");
-    assert!(!cut.text.contains("water"), "text cut before the stop string: {cut:?}");
-    assert!(cut.text.starts_with("The boiling point of"), "kept text: {:?}", cut.text);
+    assert_eq!(
+        cut.finish_reason.as_deref(),
+        Some("stop"),
+        "stop string hit: {cut:?}"
+    );
+    assert!(
+        !cut.text.contains("water"),
+        "text cut before the stop string: {cut:?}"
+    );
+    assert!(
+        cut.text.starts_with("The boiling point of"),
+        "kept text: {:?}",
+        cut.text
+    );
 }
 
 fn boiling_item() -> ChoiceRequest {
@@ -150,8 +195,14 @@ fn choice_scoring_picks_the_boiling_point() {
     let mut e = common::engine();
     let scores = e.score(&boiling_item()).unwrap();
     assert_eq!(scores.best(), Some(0), "100 °C should win: {scores:?}");
-    assert!(scores.logprobs.iter().all(|l| *l < 0.0), "log-probabilities: {scores:?}");
-    assert!(scores.token_counts.iter().all(|&n| n >= 3), "each option has its tokens: {scores:?}");
+    assert!(
+        scores.logprobs.iter().all(|l| *l < 0.0),
+        "log-probabilities: {scores:?}"
+    );
+    assert!(
+        scores.token_counts.iter().all(|&n| n >= 3),
+        "each option has its tokens: {scores:?}"
+    );
 }
 
 #[test]
@@ -204,7 +255,10 @@ fn kv_cache_decode_matches_full_sequence() {
         }
     }
     // Decode uses the Q8_0 weights and prefill the f32 ones: close, not identical.
-    assert!(max_diff < 1.0, "incremental logits drift from the full pass by {max_diff}");
+    assert!(
+        max_diff < 1.0,
+        "incremental logits drift from the full pass by {max_diff}"
+    );
     // Truncating and re-running reproduces the same logits exactly.
     e.model.truncate(split);
     let again = e.model.forward_last(&ids[split..split + 1]).unwrap();
@@ -231,14 +285,24 @@ async fn provider_serves_completions_and_scores() {
     let provider = common::provider();
     let info = provider.info();
     assert_eq!(
-        (info.kind.as_str(), info.model.as_str(), info.base_url.as_str()),
+        (
+            info.kind.as_str(),
+            info.model.as_str(),
+            info.base_url.as_str()
+        ),
         ("embedded", "SmolLM2-135M-Instruct", ""),
         "provider identity"
     );
     assert_eq!(info.revision, "b179c9523d0e", "revision");
     assert_eq!(provider.max_concurrency(), 1, "one engine");
-    let c = provider.complete(&request(BOILING, greedy(12))).await.unwrap();
-    assert!(c.text.contains("100"), "completion through the provider: {c:?}");
+    let c = provider
+        .complete(&request(BOILING, greedy(12)))
+        .await
+        .unwrap();
+    assert!(
+        c.text.contains("100"),
+        "completion through the provider: {c:?}"
+    );
     let s = provider.score_choices(&boiling_item()).await.unwrap();
     assert_eq!(s.best(), Some(0), "scores through the provider: {s:?}");
 }

@@ -43,7 +43,10 @@ fn matches_llama_cpp_on_the_fixture() {
     for r in &refs {
         let ids = tok.encode(&r.text).unwrap();
         if ids != r.ids {
-            mismatches.push(format!("{:?}: ours {:?} llama.cpp {:?}", r.text, ids, r.ids));
+            mismatches.push(format!(
+                "{:?}: ours {:?} llama.cpp {:?}",
+                r.text, ids, r.ids
+            ));
         }
     }
     assert!(
@@ -70,8 +73,16 @@ fn special_tokens_and_digits() {
     assert_eq!(tok.vocab_size(), 49152, "SmolLM2 vocabulary size");
     assert_eq!(tok.token_id("<|im_start|>"), Some(1), "<|im_start|> id");
     assert_eq!(tok.token_id("<|im_end|>"), Some(2), "<|im_end|> id");
-    assert_eq!(tok.stop_ids, vec![2, 0], "stop tokens: <|im_end|>, <|endoftext|>");
-    assert_eq!(tok.encode("<|im_end|>").unwrap(), vec![2], "special token in text");
+    assert_eq!(
+        tok.stop_ids,
+        vec![2, 0],
+        "stop tokens: <|im_end|>, <|endoftext|>"
+    );
+    assert_eq!(
+        tok.encode("<|im_end|>").unwrap(),
+        vec![2],
+        "special token in text"
+    );
     // Digits are split one by one (the `smollm` pre-tokenizer); candle's GGUF tokenizer is not.
     assert_eq!(tok.encode("2026").unwrap().len(), 4, "one token per digit");
     // "What" at the start has no prefix space (the GPT-2 default would give `ĠWhat`).

@@ -116,17 +116,27 @@ fn eval_embedded_generate_and_loglik_then_score() {
             panic!("generation failed: {r:?}");
         };
         assert!(!text.trim().is_empty(), "empty generation: {r:?}");
-        assert!(r.usage.prompt_tokens > 0 && r.usage.completion_tokens > 0, "usage: {r:?}");
+        assert!(
+            r.usage.prompt_tokens > 0 && r.usage.completion_tokens > 0,
+            "usage: {r:?}"
+        );
     }
     let boiling = &items[0].id;
     let mut scored = 0;
-    for r in responses.iter().filter(|r| r.key.mode == ResponseMode::Loglik) {
+    for r in responses
+        .iter()
+        .filter(|r| r.key.mode == ResponseMode::Loglik)
+    {
         let ResponseOutcome::Choices { scores } = &r.outcome else {
             panic!("log-likelihood failed: {r:?}");
         };
         assert_eq!(scores.logprobs.len(), 4, "four options scored: {r:?}");
         if &r.key.item_id == boiling {
-            assert_eq!(scores.best(), Some(0), "boiling point picked by log-likelihood");
+            assert_eq!(
+                scores.best(),
+                Some(0),
+                "boiling point picked by log-likelihood"
+            );
         }
         scored += 1;
     }
@@ -144,7 +154,11 @@ fn eval_embedded_generate_and_loglik_then_score() {
         out.status.code(),
         String::from_utf8_lossy(&out.stderr)
     );
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("score --json is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "score --json is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
     assert!(summary.is_object(), "score summary: {summary}");
 }

@@ -161,9 +161,7 @@ fn run() -> Result<(), String> {
 
         // Workload token ids (identical for every mode).
         let long = PP_TEXT.repeat(1 + args.pp_tokens * 5 / PP_TEXT.len().max(1));
-        let mut pp_ids = engine
-            .prompt_ids(&[Message::user(long)])
-            .map_err(err)?;
+        let mut pp_ids = engine.prompt_ids(&[Message::user(long)]).map_err(err)?;
         pp_ids.truncate(args.pp_tokens);
         let gen_prompt_ids = engine
             .prompt_ids(&[Message::user("What is the boiling point of water?")])

@@ -23,7 +23,8 @@ pub fn provider(options: &EmbeddedOptions) -> anyhow::Result<Arc<dyn Provider>> 
     if let Some(n) = options.threads {
         safesci_local::set_threads(n);
     }
-    let mut load = safesci_local::LoadOptions::from_env().context("failed to read the embedded model options")?;
+    let mut load = safesci_local::LoadOptions::from_env()
+        .context("failed to read the embedded model options")?;
     load.model_path = options.model_path.clone();
     let provider = match safesci_local::EmbeddedProvider::load(&load) {
         Ok(p) => p,
