@@ -2,8 +2,8 @@
 //! loaded back and rendered, with the time of each step and the file size.
 //!
 //! `cargo run --release -p safesci-report --example big-report -- [ITEMS] [OUT_DIR]`
-//! (defaults: 250000 items, a temporary directory). Open `OUT_DIR/report.html` in a browser, or time
-//! Chromium with `scripts` in docs/report.md.
+//! (defaults: 250000 items, a temporary directory). Open `OUT_DIR/report.html` in a browser or time
+//! Chromium with the commands in docs/report.md.
 
 use safesci_core::item::Item;
 use safesci_report::fixture::{self, Profile};
