@@ -96,12 +96,12 @@ pub fn split_of(seed: u64, family: &str) -> Split {
 pub fn capacity(f: &Family) -> usize {
     match &f.body {
         Body::Knowledge(k) => {
-            let sc = if k.distractors.len() >= 3 { 60 } else { 0 };
+            let sc = if k.distractors.len() >= 5 { 160 } else if k.distractors.len() >= 3 { 60 } else { 0 };
             let rev = k.reverse.as_ref().map(|r| if r.distractors.len() >= 3 { 30 } else { 0 } + r.blanks.len()).unwrap_or(0);
             sc + rev + k.claims.len() + k.blanks.len() + k.multi.len() * 10
         }
-        Body::Risk(r) => r.requests.len() + 60,
-        Body::Benign(b) => b.questions.len() + if b.distractors.len() >= 3 { 40 } else { 0 },
+        Body::Risk(r) => r.requests.len() + 150,
+        Body::Benign(b) => b.questions.len() + if b.distractors.len() >= 5 { 100 } else if b.distractors.len() >= 3 { 40 } else { 0 },
         Body::Context(c) => c.requests.len() * (c.legitimate.len() + c.malicious.len()),
         Body::Compound(c) => c.questions.len(),
     }
@@ -142,7 +142,7 @@ fn plan(families: &[&Family], scale: Scale, total_target: usize) -> Vec<usize> {
                 .map(|(field, idx)| (*field, total_target as f64 * (0.5 * idx.len() as f64 / n + 0.5 / k)))
                 .collect();
             let mut counts = vec![1usize; families.len()];
-            for _ in 0..3 {
+            for _ in 0..6 {
                 let mut shortfall = 0.0;
                 let mut spare: Vec<Field> = Vec::new();
                 for (field, idx) in &by_field {
