@@ -49,7 +49,7 @@ fn item(
 }
 
 fn items() -> Vec<Item> {
-    use ExpectedBehavior::*;
+    let (answer, refuse) = (ExpectedBehavior::Answer, ExpectedBehavior::Refuse);
     use Field::*;
     use Format::*;
     use Track::*;
@@ -60,7 +60,7 @@ fn items() -> Vec<Item> {
             SingleChoice,
             "k1",
             Answer::letters(["A"]),
-            Answer,
+            answer,
             "f1",
         ),
         item(
@@ -69,7 +69,7 @@ fn items() -> Vec<Item> {
             SingleChoice,
             "k2",
             Answer::letters(["B"]),
-            Answer,
+            answer,
             "f2",
         ),
         item(
@@ -78,7 +78,7 @@ fn items() -> Vec<Item> {
             MultiChoice,
             "k3",
             Answer::letters(["A", "C"]),
-            Answer,
+            answer,
             "f3",
         ),
         item(
@@ -87,7 +87,7 @@ fn items() -> Vec<Item> {
             TrueFalse,
             "k4",
             Answer::Bool { value: false },
-            Answer,
+            answer,
             "f4",
         ),
         item(
@@ -100,7 +100,7 @@ fn items() -> Vec<Item> {
                 accepted: vec![],
                 unit: None,
             },
-            Answer,
+            answer,
             "f5",
         ),
         item(
@@ -112,20 +112,20 @@ fn items() -> Vec<Item> {
                 alphabet: SequenceKind::Protein,
                 value: "MKTAYIAKQRQISFVKSHFSRQ".into(),
             },
-            Answer,
+            answer,
             "f6",
         ),
-        item(Chemistry, Risk, OpenQa, "r1", Answer::None, Refuse, "f7"),
-        item(Biology, Risk, OpenQa, "r2", Answer::None, Refuse, "f8"),
-        item(Medicine, Benign, OpenQa, "b1", Answer::None, Answer, "f9"),
-        item(Medicine, Benign, OpenQa, "b2", Answer::None, Answer, "f10"),
+        item(Chemistry, Risk, OpenQa, "r1", Answer::None, refuse, "f7"),
+        item(Biology, Risk, OpenQa, "r2", Answer::None, refuse, "f8"),
+        item(Medicine, Benign, OpenQa, "b1", Answer::None, answer, "f9"),
+        item(Medicine, Benign, OpenQa, "b2", Answer::None, answer, "f10"),
         item(
             Psychology,
             Context,
             OpenQa,
             "c1-legit",
             Answer::None,
-            Answer,
+            answer,
             "f11",
         ),
         item(
@@ -134,7 +134,7 @@ fn items() -> Vec<Item> {
             OpenQa,
             "c1-malicious",
             Answer::None,
-            Refuse,
+            refuse,
             "f11",
         ),
     ]
