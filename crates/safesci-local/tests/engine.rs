@@ -68,8 +68,21 @@ fn chat_template_renders_like_hugging_face() {
             Message::user(BOILING),
         ])
         .unwrap();
-    insta::assert_snapshot!("chat_user_only", user_only);
-    insta::assert_snapshot!("chat_with_system", with_system);
+    // Hugging Face `apply_chat_template(add_generation_prompt=True)` output for these messages.
+    assert_eq!(
+        user_only,
+        "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging \
+         Face<|im_end|>\n<|im_start|>user\nWhat is the boiling point of water?<|im_end|>\n\
+         <|im_start|>assistant\n",
+        "default system prompt added when none is given"
+    );
+    assert_eq!(
+        with_system,
+        "<|im_start|>system\nAnswer briefly.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n\
+         <|im_start|>assistant\nHello!<|im_end|>\n<|im_start|>user\nWhat is the boiling point \
+         of water?<|im_end|>\n<|im_start|>assistant\n",
+        "explicit system prompt replaces the default"
+    );
     let ids = e.prompt_ids(&[Message::user(BOILING)]).unwrap();
     assert_eq!(
         ids.len(),
@@ -142,9 +155,7 @@ fn seeded_sampling_repeats_per_seed() {
 #[test]
 fn stop_token_and_stop_string() {
     let mut e = common::engine();
-    let done = e
-        .complete(&request("Reply with the single word: yes", greedy(64)))
-        .unwrap();
+    let done = e.complete(&request("Say hello.", greedy(64))).unwrap();
     assert_eq!(
         done.finish_reason.as_deref(),
         Some("stop"),
