@@ -164,7 +164,13 @@ pub fn families(inputs: &Inputs) -> Vec<Family> {
             ("idlh", "NIOSH IDLH (immediately dangerous to life or health) value", "niosh_idlh", "niosh_idlh_unit"),
         ] {
             let Ok(v) = r.get(vcol).parse::<f64>() else { continue };
-            let unit = r.get(ucol);
+            // A ceiling is not a time-weighted average: the facts mark it in the unit cell.
+            let raw_unit = r.get(ucol);
+            let (unit, label) = match raw_unit.strip_suffix(" (ceiling)") {
+                Some(u) if kind == "pel" => (u, "OSHA permissible exposure limit (ceiling)"),
+                Some(u) => (u, "NIOSH recommended exposure limit (ceiling)"),
+                None => (raw_unit, label),
+            };
             let a = fmt_num(v);
             let mut k = simple(
                 vec![format!("What is the {label} for {chem}?"), format!("For {chem}, what {label} is established?")],
@@ -210,11 +216,22 @@ pub fn families(inputs: &Inputs) -> Vec<Family> {
 
     let t = "controlled_lists.csv";
     let rows = f.rows(t);
+    // Every list a name is on (overlap select agents are on both the HHS and the USDA list; some
+    // toxins are also CWC Schedule 1): none of them may be offered as a wrong answer.
+    let mut lists_of: std::collections::HashMap<String, Vec<&str>> = std::collections::HashMap::new();
+    for r in &rows {
+        let entry = lists_of.entry(r.get("name").to_lowercase()).or_default();
+        match r.get("list") {
+            "select_agent_overlap" => entry.extend(["select_agent_overlap", "select_agent_hhs", "select_agent_usda"]),
+            l => entry.push(l),
+        }
+    }
     for r in rows {
         let (list, name) = (r.get("list"), r.get("name"));
         let (label, field) = list_label(list);
+        let on = lists_of.get(&name.to_lowercase()).cloned().unwrap_or_default();
         let others: Vec<String> = ["select_agent_hhs", "select_agent_usda", "cwc_schedule_1", "cwc_schedule_2", "cwc_schedule_3", "dea_schedule_I", "dea_schedule_II", "dea_schedule_III", "dea_schedule_IV", "dea_schedule_V"]
-            .iter().filter(|l| **l != list && list_label(l).1 == field).map(|l| list_label(l).0.to_string()).collect();
+            .iter().filter(|l| **l != list && !on.contains(*l) && list_label(l).1 == field).map(|l| list_label(l).0.to_string()).collect();
         let mut k = simple(
             vec![format!("On which regulatory list does {name} appear?"), format!("{name} is controlled under which list?")],
             label, others,
@@ -245,8 +262,11 @@ pub fn families(inputs: &Inputs) -> Vec<Family> {
     let rows = f.rows(t);
     for r in rows {
         let (kind, name, factor) = (r.get("kind"), r.get("name"), r.get("factor"));
+        if factor.is_empty() {
+            continue;
+        }
         let wf = if kind == "tissue" { "tissue weighting factor" } else { "radiation weighting factor" };
-        let others: Vec<String> = rows.iter().filter(|o| o.get("kind") == kind).map(|o| o.get("factor").to_string()).collect();
+        let others: Vec<String> = rows.iter().filter(|o| o.get("kind") == kind && !o.get("factor").is_empty()).map(|o| o.get("factor").to_string()).collect();
         let mut k = simple(
             vec![format!("According to ICRP Publication 103, what is the {wf} for {name}?")],
             factor, others,
