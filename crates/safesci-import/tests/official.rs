@@ -366,7 +366,7 @@ fn bad_input_errors_name_file_item_and_field() {
         ),
         (
             "malformed.json",
-            "malformed.json` line 4 column 26: expected `,` or `}`",
+            "malformed.json` line 3 column 27: expected `,` or `}`",
         ),
     ];
     for (file, expected) in cases {

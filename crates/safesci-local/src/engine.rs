@@ -2,8 +2,7 @@
 //! greedy or seeded sampling, stop tokens, stop strings, max tokens) and `score` (log-likelihood
 //! of continuations, the prompt computed once and all continuations batched on top of it).
 //!
-//! The KV cache outlives a call: the next prompt reuses the longest common token prefix (the
-//! system prompt and chat markup are shared by most evaluation prompts).
+//! Every request starts from an empty KV cache, so an answer never depends on the request before it.
 
 use crate::chat::ChatTemplate;
 use crate::error::{LocalError, Result};
@@ -173,20 +172,17 @@ impl Engine {
         self.tokenizer.encode(&self.prompt_text(messages)?)
     }
 
-    /// Bring the cache to `tokens[..n]` reusing the common prefix, run the rest, and return the
+    /// Run `tokens` from an empty cache and return the
     /// final hidden state of the last of them `[1, n_embd]`. At least one token is always run.
     fn prefill(&mut self, tokens: &[u32]) -> Result<Tensor> {
         if tokens.is_empty() {
             return Err(LocalError::Request("empty prompt".into()));
         }
-        let common = self
-            .cached
-            .iter()
-            .zip(tokens)
-            .take_while(|(a, b)| a == b)
-            .count()
-            .min(tokens.len() - 1)
-            .min(self.model.cache_len());
+        // No reuse of a previous request's prefix: in the hybrid weight mode a short tail runs on
+        // Q8_0 weights and a long prefill on f32 ones, so reuse would make an answer depend on
+        // what ran before it (breaking seeded repeats, the response cache and resume equivalence).
+        // Within one request (choice scoring) the prefix is still shared explicitly.
+        let common = 0;
         self.model.truncate(common);
         self.cached.truncate(common);
         let rest = &tokens[common..];

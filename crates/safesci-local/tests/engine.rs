@@ -251,7 +251,9 @@ fn batched_scoring_equals_one_full_pass_per_option() {
 
 #[test]
 fn kv_cache_decode_matches_full_sequence() {
-    let mut e = common::engine();
+    // f32 weights on both paths: the default hybrid mode decodes with Q8_0 and prefills with f32,
+    // so only a single weight format isolates the KV cache from quantisation error.
+    let mut e = safesci_local::Engine::load_path(&common::gguf_path(), WeightMode::F32).unwrap();
     let ids = e.prompt_ids(&[Message::user(BOILING)]).unwrap();
     e.reset();
     let full = e.model.forward_all(&ids).unwrap().to_vec2::<f32>().unwrap();
@@ -265,9 +267,8 @@ fn kv_cache_decode_matches_full_sequence() {
             max_diff = max_diff.max((a - b).abs());
         }
     }
-    // Decode uses the Q8_0 weights and prefill the f32 ones: close, not identical.
     assert!(
-        max_diff < 1.0,
+        max_diff < 0.05,
         "incremental logits drift from the full pass by {max_diff}"
     );
     // Truncating and re-running reproduces the same logits exactly.

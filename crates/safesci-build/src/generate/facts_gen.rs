@@ -219,7 +219,7 @@ pub fn families(inputs: &Inputs) -> Vec<Family> {
     // Every list a name is on (overlap select agents are on both the HHS and the USDA list; some
     // toxins are also CWC Schedule 1): none of them may be offered as a wrong answer.
     let mut lists_of: std::collections::HashMap<String, Vec<&str>> = std::collections::HashMap::new();
-    for r in &rows {
+    for r in rows {
         let entry = lists_of.entry(r.get("name").to_lowercase()).or_default();
         match r.get("list") {
             "select_agent_overlap" => entry.extend(["select_agent_overlap", "select_agent_hhs", "select_agent_usda"]),
