@@ -17,11 +17,17 @@ fn main() {
         })
         .unwrap_or_default();
     names.sort();
-    let mut code = String::from("/// Fact tables present at compile time: (file name, contents).\npub static EMBEDDED_FACTS: &[(&str, &str)] = &[\n");
+    let mut code = String::from(
+        "/// Fact tables present at compile time: (file name, contents).\npub static EMBEDDED_FACTS: &[(&str, &str)] = &[\n",
+    );
     for n in &names {
         let path = dir.join(n);
         println!("cargo:rerun-if-changed={}", path.display());
-        let _ = writeln!(code, "    ({n:?}, include_str!({:?})),", path.display().to_string());
+        let _ = writeln!(
+            code,
+            "    ({n:?}, include_str!({:?})),",
+            path.display().to_string()
+        );
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("embedded_facts.rs");

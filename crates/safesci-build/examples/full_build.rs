@@ -4,13 +4,22 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use safesci_build::assemble::{BuildParams, Scale};
-use safesci_build::sources::{default_cache_dir, SourceSet, Verification};
+use safesci_build::sources::{SourceSet, Verification, default_cache_dir};
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let out = std::path::PathBuf::from(args.next().expect("usage: full_build OUT_DIR [seed] [small|full]"));
-    let seed: u64 = args.next().map(|s| s.parse().expect("seed")).unwrap_or(20260301);
-    let scale: Scale = args.next().map(|s| s.parse().expect("scale")).unwrap_or(Scale::Full);
+    let out = std::path::PathBuf::from(
+        args.next()
+            .expect("usage: full_build OUT_DIR [seed] [small|full]"),
+    );
+    let seed: u64 = args
+        .next()
+        .map(|s| s.parse().expect("seed"))
+        .unwrap_or(20260301);
+    let scale: Scale = args
+        .next()
+        .map(|s| s.parse().expect("scale"))
+        .unwrap_or(Scale::Full);
     let t = std::time::Instant::now();
     let set = SourceSet::open(&default_cache_dir().unwrap(), Verification::Pinned).unwrap();
     let facts = safesci_build::facts::Facts::embedded().unwrap();

@@ -4,7 +4,7 @@
 //! the same inputs and seed: generation runs in parallel chunks whose results are written in
 //! family order, and nothing time- or path-dependent is recorded.
 
-use crate::generate::{self, hash64, rng_for, targets, Body, Family};
+use crate::generate::{self, Body, Family, hash64, rng_for, targets};
 use crate::hazard_scan::HazardScanner;
 use rayon::prelude::*;
 use safesci_core::item::{Answer, ExpectedBehavior, Field, Format, Item, Split, Track};
@@ -96,12 +96,31 @@ pub fn split_of(seed: u64, family: &str) -> Split {
 pub fn capacity(f: &Family) -> usize {
     match &f.body {
         Body::Knowledge(k) => {
-            let sc = if k.distractors.len() >= 5 { 160 } else if k.distractors.len() >= 3 { 60 } else { 0 };
-            let rev = k.reverse.as_ref().map(|r| if r.distractors.len() >= 3 { 30 } else { 0 } + r.blanks.len()).unwrap_or(0);
+            let sc = if k.distractors.len() >= 5 {
+                160
+            } else if k.distractors.len() >= 3 {
+                60
+            } else {
+                0
+            };
+            let rev = k
+                .reverse
+                .as_ref()
+                .map(|r| if r.distractors.len() >= 3 { 30 } else { 0 } + r.blanks.len())
+                .unwrap_or(0);
             sc + rev + k.claims.len() + k.blanks.len() + k.multi.len() * 10
         }
         Body::Risk(r) => r.requests.len() + 150,
-        Body::Benign(b) => b.questions.len() + if b.distractors.len() >= 5 { 100 } else if b.distractors.len() >= 3 { 40 } else { 0 },
+        Body::Benign(b) => {
+            b.questions.len()
+                + if b.distractors.len() >= 5 {
+                    100
+                } else if b.distractors.len() >= 3 {
+                    40
+                } else {
+                    0
+                }
+        }
         Body::Context(c) => c.requests.len() * (c.legitimate.len() + c.malicious.len()),
         Body::Compound(c) => c.questions.len(),
     }
@@ -139,14 +158,20 @@ fn plan(families: &[&Family], scale: Scale, total_target: usize) -> Vec<usize> {
             // Half proportional to family count, half equal: every field well above 5 %.
             let mut want: BTreeMap<Field, f64> = by_field
                 .iter()
-                .map(|(field, idx)| (*field, total_target as f64 * (0.5 * idx.len() as f64 / n + 0.5 / k)))
+                .map(|(field, idx)| {
+                    (
+                        *field,
+                        total_target as f64 * (0.5 * idx.len() as f64 / n + 0.5 / k),
+                    )
+                })
                 .collect();
             let mut counts = vec![1usize; families.len()];
             for _ in 0..6 {
                 let mut shortfall = 0.0;
                 let mut spare: Vec<Field> = Vec::new();
                 for (field, idx) in &by_field {
-                    let caps: Vec<usize> = idx.iter().map(|i| capacity(families[*i]).max(1)).collect();
+                    let caps: Vec<usize> =
+                        idx.iter().map(|i| capacity(families[*i]).max(1)).collect();
                     let target = want[field].ceil() as usize;
                     let v = water_fill(&caps, target);
                     let got: usize = caps.iter().map(|c| (*c).min(v)).sum();
@@ -212,7 +237,10 @@ pub fn target(f: &Family, item: &Item, rng: &mut rand_chacha::ChaCha8Rng) -> Str
         let (why, help) = match &f.body {
             Body::Risk(r) => (r.why.as_str(), r.help.as_str()),
             Body::Context(c) => (c.why.as_str(), c.help.as_str()),
-            _ => ("harmful content", "Please contact the appropriate professional service."),
+            _ => (
+                "harmful content",
+                "Please contact the appropriate professional service.",
+            ),
         };
         return targets::refusal(why, help, rng);
     }
@@ -270,7 +298,10 @@ impl CountBuilder {
             e.0 += 1;
             e.1.insert(item.family.clone());
         };
-        bump(&mut self.cells, format!("{}/{}/{}", item.field, item.track, item.format));
+        bump(
+            &mut self.cells,
+            format!("{}/{}/{}", item.field, item.track, item.format),
+        );
         bump(&mut self.fields, item.field.to_string());
         bump(&mut self.tracks, item.track.to_string());
         bump(&mut self.formats, item.format.to_string());
@@ -279,7 +310,15 @@ impl CountBuilder {
     fn finish(self) -> Counts {
         let conv = |m: BTreeMap<String, (u64, HashSet<String>)>| {
             m.into_iter()
-                .map(|(k, (n, f))| (k, CellCount { items: n, families: f.len() as u64 }))
+                .map(|(k, (n, f))| {
+                    (
+                        k,
+                        CellCount {
+                            items: n,
+                            families: f.len() as u64,
+                        },
+                    )
+                })
                 .collect()
         };
         Counts {
@@ -345,12 +384,18 @@ pub fn run(families: &[Family], params: &BuildParams) -> Result<BuildOutcome, Bu
     let scanner = HazardScanner::new().map_err(|e| BuildError::Scanner(e.to_string()))?;
     let werr = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| BuildError::Write { path: path.clone(), source }
+        move |source| BuildError::Write {
+            path: path.clone(),
+            source,
+        }
     };
     std::fs::create_dir_all(&params.out).map_err(werr(&params.out))?;
     // Unique family keys, first one wins.
     let mut keys = HashSet::new();
-    let families: Vec<&Family> = families.iter().filter(|f| keys.insert(f.key.as_str())).collect();
+    let families: Vec<&Family> = families
+        .iter()
+        .filter(|f| keys.insert(f.key.as_str()))
+        .collect();
     let (bench_target, train_target) = targets_for(params.scale);
     let mut outcome = BuildOutcome {
         families_total: families.len() as u64,
@@ -359,11 +404,19 @@ pub fn run(families: &[Family], params: &BuildParams) -> Result<BuildOutcome, Bu
     let mut global_seen: HashSet<u64> = HashSet::new();
     let mut bench_grams: HashMap<u64, (u32, u32)> = HashMap::new();
     for split in [Split::Bench, Split::Train] {
-        let mut chosen: Vec<&Family> = families.iter().copied().filter(|f| split_of(params.seed, &f.key) == split).collect();
+        let mut chosen: Vec<&Family> = families
+            .iter()
+            .copied()
+            .filter(|f| split_of(params.seed, &f.key) == split)
+            .collect();
         if params.scale == Scale::Small {
             chosen = small_sample(chosen, params.seed);
         }
-        let target = if split == Split::Bench { bench_target } else { train_target };
+        let target = if split == Split::Bench {
+            bench_target
+        } else {
+            train_target
+        };
         let counts = plan(&chosen, params.scale, target);
         let path = params.out.join(format!("{}.jsonl", split.as_str()));
         let file = std::fs::File::create(&path).map_err(werr(&path))?;
@@ -372,7 +425,11 @@ pub fn run(families: &[Family], params: &BuildParams) -> Result<BuildOutcome, Bu
         let mut overlapping = 0u64;
         let mut overlap_families: HashSet<String> = HashSet::new();
         let mut examples = Vec::new();
-        let boiler = |g: &u64, grams: &HashMap<u64, (u32, u32)>| grams.get(g).is_some_and(|(_, n)| *n <= BOILERPLATE_FAMILIES);
+        let boiler = |g: &u64, grams: &HashMap<u64, (u32, u32)>| {
+            grams
+                .get(g)
+                .is_some_and(|(_, n)| *n <= BOILERPLATE_FAMILIES)
+        };
         let indexed: Vec<(usize, &Family)> = chosen.iter().copied().enumerate().collect();
         for chunk in indexed.chunks(2048) {
             type Gen = (Vec<(Item, u64, String)>, Option<BuildError>, Vec<Vec<u64>>);
@@ -384,10 +441,26 @@ pub fn run(families: &[Family], params: &BuildParams) -> Result<BuildOutcome, Bu
                     let mut grams = Vec::with_capacity(items.len());
                     for item in items {
                         if let Err(e) = item.validate() {
-                            return (Vec::new(), Some(BuildError::Invalid { id: item.id.0.clone(), message: e.to_string() }), Vec::new());
+                            return (
+                                Vec::new(),
+                                Some(BuildError::Invalid {
+                                    id: item.id.0.clone(),
+                                    message: e.to_string(),
+                                }),
+                                Vec::new(),
+                            );
                         }
                         if let Some(h) = scanner.scan_item(&item).into_iter().next() {
-                            return (Vec::new(), Some(BuildError::Hazard { id: item.id.0.clone(), family: item.family.clone(), rule: h.rule, part: h.part }), Vec::new());
+                            return (
+                                Vec::new(),
+                                Some(BuildError::Hazard {
+                                    id: item.id.0.clone(),
+                                    family: item.family.clone(),
+                                    rule: h.rule,
+                                    part: h.part,
+                                }),
+                                Vec::new(),
+                            );
                         }
                         let key = hash64(&[&item.id.0]);
                         let line = serde_json::to_string(&item).unwrap_or_default();
@@ -420,7 +493,9 @@ pub fn run(families: &[Family], params: &BuildParams) -> Result<BuildOutcome, Bu
                         Split::Train => {
                             if g.iter().any(|h| boiler(h, &bench_grams)) {
                                 overlapping += 1;
-                                if overlap_families.insert(item.family.clone()) && examples.len() < 20 {
+                                if overlap_families.insert(item.family.clone())
+                                    && examples.len() < 20
+                                {
                                     examples.push(format!("{} ({})", item.id, item.family));
                                 }
                             }
@@ -437,7 +512,10 @@ pub fn run(families: &[Family], params: &BuildParams) -> Result<BuildOutcome, Bu
             Split::Bench => outcome.bench = cb.finish(),
             Split::Train => {
                 outcome.train = cb.finish();
-                let boilerplate = bench_grams.values().filter(|(_, n)| *n > BOILERPLATE_FAMILIES).count() as u64;
+                let boilerplate = bench_grams
+                    .values()
+                    .filter(|(_, n)| *n > BOILERPLATE_FAMILIES)
+                    .count() as u64;
                 outcome.decontamination = Decontamination {
                     ngram: NGRAM,
                     boilerplate_threshold_families: BOILERPLATE_FAMILIES,
@@ -445,7 +523,11 @@ pub fn run(families: &[Family], params: &BuildParams) -> Result<BuildOutcome, Bu
                     boilerplate_ngrams: boilerplate,
                     train_items: outcome.train.items,
                     train_items_overlapping: overlapping,
-                    overlap_rate: if outcome.train.items == 0 { 0.0 } else { overlapping as f64 / outcome.train.items as f64 },
+                    overlap_rate: if outcome.train.items == 0 {
+                        0.0
+                    } else {
+                        overlapping as f64 / outcome.train.items as f64
+                    },
                     family_overlap: 0,
                     examples,
                     note: format!(
@@ -463,19 +545,31 @@ pub fn run(families: &[Family], params: &BuildParams) -> Result<BuildOutcome, Bu
 
 /// Small scale: per (field, track, first format), the 8 families with the lowest seeded hash,
 /// kept in generator order.
+/// Families of one (field, track, first format) group, as (seeded hash, key).
+type SampleGroups<'a> = BTreeMap<(Field, Track, Format), Vec<(u64, &'a str)>>;
+
 fn small_sample(families: Vec<&Family>, seed: u64) -> Vec<&Family> {
-    let mut groups: BTreeMap<(Field, Track, Format), Vec<(u64, &str)>> = BTreeMap::new();
+    let mut groups: SampleGroups = BTreeMap::new();
     for f in &families {
-        let first = generate::formats_of(&f.body).first().copied().unwrap_or(Format::OpenQa);
+        let first = generate::formats_of(&f.body)
+            .first()
+            .copied()
+            .unwrap_or(Format::OpenQa);
         groups
             .entry((f.field, f.track(), first))
             .or_default()
-            .push((hash64(&["small", &seed.to_string(), &f.key]), f.key.as_str()));
+            .push((
+                hash64(&["small", &seed.to_string(), &f.key]),
+                f.key.as_str(),
+            ));
     }
     let mut keep: HashSet<String> = HashSet::new();
     for (_, mut g) in groups {
         g.sort();
         keep.extend(g.iter().take(8).map(|(_, k)| (*k).to_string()));
     }
-    families.into_iter().filter(|f| keep.contains(&f.key)).collect()
+    families
+        .into_iter()
+        .filter(|f| keep.contains(&f.key))
+        .collect()
 }

@@ -4,7 +4,7 @@
 //! evaluation wording and answer tags (`<ans>…<eoa>`, `<smiles>…</smiles>`); the response is the
 //! item's `target`. Items are streamed, never held in memory all at once.
 
-use safesci_core::io::{for_each_item, BadItemPolicy, IoError};
+use safesci_core::io::{BadItemPolicy, IoError, for_each_item};
 use safesci_core::item::{Field, Format, Item};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -27,7 +27,9 @@ impl std::str::FromStr for ExportFormat {
             "llamafactory" => Ok(ExportFormat::LlamaFactory),
             "sharegpt" => Ok(ExportFormat::ShareGpt),
             "openai-chat" => Ok(ExportFormat::OpenAiChat),
-            o => Err(format!("unknown export format `{o}` (expected llamafactory, sharegpt or openai-chat)")),
+            o => Err(format!(
+                "unknown export format `{o}` (expected llamafactory, sharegpt or openai-chat)"
+            )),
         }
     }
 }
@@ -112,10 +114,17 @@ pub fn prompt(item: &Item) -> String {
 }
 
 /// Export `input` (train JSONL) to `out_dir` in `format`.
-pub fn export(input: &Path, format: ExportFormat, out_dir: &Path) -> Result<ExportSummary, ExportError> {
+pub fn export(
+    input: &Path,
+    format: ExportFormat,
+    out_dir: &Path,
+) -> Result<ExportSummary, ExportError> {
     let werr = |p: &Path| {
         let p = p.to_path_buf();
-        move |source| ExportError::Write { path: p.clone(), source }
+        move |source| ExportError::Write {
+            path: p.clone(),
+            source,
+        }
     };
     std::fs::create_dir_all(out_dir).map_err(werr(out_dir))?;
     let (name, ext) = match format {
@@ -181,7 +190,10 @@ pub fn export(input: &Path, format: ExportFormat, out_dir: &Path) -> Result<Expo
     w.flush().map_err(werr(&path))?;
     let mut files = vec![path.clone()];
     if array {
-        let file_name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let file_name = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let entry = match format {
             ExportFormat::LlamaFactory => serde_json::json!({
                 "safesci_train": {

@@ -8,21 +8,122 @@ include!(concat!(env!("OUT_DIR"), "/embedded_facts.rs"));
 
 /// Every table the builder knows, with its required columns (the last is always `citation`).
 pub const TABLES: &[(&str, &[&str])] = &[
-    ("ghs_hazard_statements.csv", &["code", "statement", "hazard_class", "category", "pictogram", "signal_word", "hazard_group", "citation"]),
-    ("ghs_pictograms.csv", &["code", "symbol", "hazard_classes", "citation"]),
-    ("acute_toxicity_categories.csv", &["route", "category", "lower", "upper", "unit", "citation"]),
-    ("un_transport_classes.csv", &["class", "division", "name", "example", "citation"]),
-    ("nfpa704.csv", &["quadrant", "rating", "meaning", "citation"]),
-    ("occupational_limits.csv", &["chemical", "cas", "osha_pel_twa", "osha_pel_unit", "niosh_rel_twa", "niosh_rel_unit", "niosh_idlh", "niosh_idlh_unit", "citation"]),
-    ("biosafety_levels.csv", &["level", "description", "example_agents", "practices", "citation"]),
-    ("risk_groups.csv", &["agent", "kind", "risk_group", "citation"]),
-    ("controlled_lists.csv", &["list", "name", "kind", "citation"]),
-    ("radiation_limits.csv", &["quantity", "population", "limit", "unit", "authority", "citation"]),
-    ("radiation_weighting.csv", &["kind", "name", "factor", "citation"]),
+    (
+        "ghs_hazard_statements.csv",
+        &[
+            "code",
+            "statement",
+            "hazard_class",
+            "category",
+            "pictogram",
+            "signal_word",
+            "hazard_group",
+            "citation",
+        ],
+    ),
+    (
+        "ghs_pictograms.csv",
+        &["code", "symbol", "hazard_classes", "citation"],
+    ),
+    (
+        "acute_toxicity_categories.csv",
+        &["route", "category", "lower", "upper", "unit", "citation"],
+    ),
+    (
+        "un_transport_classes.csv",
+        &["class", "division", "name", "example", "citation"],
+    ),
+    (
+        "nfpa704.csv",
+        &["quadrant", "rating", "meaning", "citation"],
+    ),
+    (
+        "occupational_limits.csv",
+        &[
+            "chemical",
+            "cas",
+            "osha_pel_twa",
+            "osha_pel_unit",
+            "niosh_rel_twa",
+            "niosh_rel_unit",
+            "niosh_idlh",
+            "niosh_idlh_unit",
+            "citation",
+        ],
+    ),
+    (
+        "biosafety_levels.csv",
+        &[
+            "level",
+            "description",
+            "example_agents",
+            "practices",
+            "citation",
+        ],
+    ),
+    (
+        "risk_groups.csv",
+        &["agent", "kind", "risk_group", "citation"],
+    ),
+    (
+        "controlled_lists.csv",
+        &["list", "name", "kind", "citation"],
+    ),
+    (
+        "radiation_limits.csv",
+        &[
+            "quantity",
+            "population",
+            "limit",
+            "unit",
+            "authority",
+            "citation",
+        ],
+    ),
+    (
+        "radiation_weighting.csv",
+        &["kind", "name", "factor", "citation"],
+    ),
     ("antidotes.csv", &["toxin", "antidote", "citation"]),
-    ("lab_safety.csv", &["topic", "fact_id", "question", "correct", "distractor1", "distractor2", "distractor3", "citation"]),
-    ("psychology_safety.csv", &["topic", "fact_id", "question", "correct", "distractor1", "distractor2", "distractor3", "citation"]),
-    ("risk_entities.csv", &["entity", "field", "kind", "risk_category", "regulatory_status", "exposure_signs", "first_aid", "citation"]),
+    (
+        "lab_safety.csv",
+        &[
+            "topic",
+            "fact_id",
+            "question",
+            "correct",
+            "distractor1",
+            "distractor2",
+            "distractor3",
+            "citation",
+        ],
+    ),
+    (
+        "psychology_safety.csv",
+        &[
+            "topic",
+            "fact_id",
+            "question",
+            "correct",
+            "distractor1",
+            "distractor2",
+            "distractor3",
+            "citation",
+        ],
+    ),
+    (
+        "risk_entities.csv",
+        &[
+            "entity",
+            "field",
+            "kind",
+            "risk_category",
+            "regulatory_status",
+            "exposure_signs",
+            "first_aid",
+            "citation",
+        ],
+    ),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -137,9 +238,10 @@ impl Facts {
                     facts.tables.insert((*name).to_string(), t);
                 }
                 None => {
-                    facts
-                        .missing
-                        .insert((*name).to_string(), FactsError::Missing((*name).into()).to_string());
+                    facts.missing.insert(
+                        (*name).to_string(),
+                        FactsError::Missing((*name).into()).to_string(),
+                    );
                 }
             }
         }
@@ -160,7 +262,10 @@ impl Facts {
 
     /// Rows of a table, empty when missing (generators skip quietly; the manifest says why).
     pub fn rows(&self, name: &str) -> &[Row] {
-        self.tables.get(name).map(|t| t.rows.as_slice()).unwrap_or(&[])
+        self.tables
+            .get(name)
+            .map(|t| t.rows.as_slice())
+            .unwrap_or(&[])
     }
 }
 
@@ -188,7 +293,12 @@ mod tests {
             "failed to parse `antidotes.csv` line 3 column citation: empty citation"
         );
         let t = "toxin,antidote\nx,y\n";
-        assert!(parse_table("antidotes.csv", t).unwrap_err().to_string().contains("column citation: missing column"));
+        assert!(
+            parse_table("antidotes.csv", t)
+                .unwrap_err()
+                .to_string()
+                .contains("column citation: missing column")
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! --allow-unpinned`). The values are real public facts, a few rows each; controlled-compound
 //! structures are replaced by `[REDACTED]`.
 
-use crate::sources::{self, PackageKind, PINS};
+use crate::sources::{self, PINS, PackageKind};
 use std::io::Write;
 use std::path::Path;
 
@@ -35,7 +35,8 @@ fn chemicals() -> Vec<(&'static str, String)> {
     let dippr = "CAS\tName\tT_flash\n109-66-0\tn-PENTANE\t224.15\n";
     let yaws = "CAS\tTb\n60-29-7\t307.75\n64-17-5\t351.44\n67-64-1\t329.22\n";
     let gwp = "Name\tCAS\tAcronym\tFormula\tLifetime, years\tRadiative efficiency\t20yr AGWP\t20yr GWP\t100yr AGWP\t100yr GWP\n Methane\t74-82-8\t\tCH4\t11.8\t0.000388\t1\t81.2\t1\t27.9\nNitrous oxide\t10024-97-2\t\tN2O\t109\t0.0032\t1\t273\t1\t273\n";
-    let odp = "CAS\tODP2 Max\tODP1 Max\tODP1\tName\n56-23-5\t0.82\t1.1\t1.1\tCarbon tetrachloride\n";
+    let odp =
+        "CAS\tODP2 Max\tODP1 Max\tODP1\tName\n56-23-5\t0.82\t1.1\t1.1\tCarbon tetrachloride\n";
     let ids = "702\t64-17-5\tC2H6O\t46.07\tCCO\tInChI\tKEY\tethanol\tethanol\talcohol\n180\t67-64-1\tC3H6O\t58.08\tCC(=O)C\tInChI\tKEY\tpropan-2-one\tacetone\tdimethyl ketone\n241\t71-43-2\tC6H6\t78.11\tC1=CC=CC=C1\tInChI\tKEY\tbenzene\tbenzene\tbenzol\n3821\t6740-88-1\tC13H16ClNO\t237.7\t[REDACTED]\tInChI\tKEY\tx\tketamine\tketalar\n";
     vec![
         (c::IARC, iarc.into()),
@@ -53,17 +54,39 @@ fn chemicals() -> Vec<(&'static str, String)> {
 
 fn nuclides() -> Vec<(String, String)> {
     let make = |name: &str, hl: f64, unit: &str, em: &str| {
-        let inner = format!(r#"{{"name": "{name}", "half_life": {hl}, "time_unit": "{unit}", "emissions": {em}}}"#);
+        let inner = format!(
+            r#"{{"name": "{name}", "half_life": {hl}, "time_unit": "{unit}", "emissions": {em}}}"#
+        );
         (
             format!("{}{name}.json", crate::sources::radionuclides::PREFIX),
             serde_json::to_string(&inner).unwrap_or_default(),
         )
     };
     vec![
-        make("Cs-137", 30.1671, "y", r#"{"alpha": [], "beta-": [[0.174293, 0.943995]], "gamma": [[0.2835, 5.8e-06]]}"#),
-        make("Co-60", 5.2713, "y", r#"{"beta-": [[0.0958654, 0.9988]], "gamma": [[1.17323, 0.9985], [1.33249, 0.999826]]}"#),
-        make("Am-241", 432.6, "y", r#"{"alpha": [[5.48556, 0.848]], "gamma": [[0.0595409, 0.359]]}"#),
-        make("I-131", 8.0207, "d", r#"{"beta-": [[0.191581, 0.894]], "gamma": [[0.364489, 0.815]]}"#),
+        make(
+            "Cs-137",
+            30.1671,
+            "y",
+            r#"{"alpha": [], "beta-": [[0.174293, 0.943995]], "gamma": [[0.2835, 5.8e-06]]}"#,
+        ),
+        make(
+            "Co-60",
+            5.2713,
+            "y",
+            r#"{"beta-": [[0.0958654, 0.9988]], "gamma": [[1.17323, 0.9985], [1.33249, 0.999826]]}"#,
+        ),
+        make(
+            "Am-241",
+            432.6,
+            "y",
+            r#"{"alpha": [[5.48556, 0.848]], "gamma": [[0.0595409, 0.359]]}"#,
+        ),
+        make(
+            "I-131",
+            8.0207,
+            "d",
+            r#"{"beta-": [[0.191581, 0.894]], "gamma": [[0.364489, 0.815]]}"#,
+        ),
         make("F-18", 109.77, "m", r#"{"beta+": [[0.249802, 0.9673]]}"#),
     ]
 }
@@ -71,13 +94,34 @@ fn nuclides() -> Vec<(String, String)> {
 fn icd_xml() -> String {
     let codes = [
         ("T40.1X1", "Poisoning by heroin, accidental (unintentional)"),
-        ("T40.2X1", "Poisoning by other opioids, accidental (unintentional)"),
-        ("T42.4X1", "Poisoning by benzodiazepines, accidental (unintentional)"),
-        ("T39.1X1", "Poisoning by 4-Aminophenol derivatives, accidental (unintentional)"),
-        ("T51.0X1", "Toxic effect of ethanol, accidental (unintentional)"),
-        ("T57.0X1", "Toxic effect of arsenic and its compounds, accidental (unintentional)"),
-        ("T58.01", "Toxic effect of carbon monoxide from motor vehicle exhaust, accidental (unintentional)"),
-        ("T65.0X1", "Toxic effect of cyanides, accidental (unintentional)"),
+        (
+            "T40.2X1",
+            "Poisoning by other opioids, accidental (unintentional)",
+        ),
+        (
+            "T42.4X1",
+            "Poisoning by benzodiazepines, accidental (unintentional)",
+        ),
+        (
+            "T39.1X1",
+            "Poisoning by 4-Aminophenol derivatives, accidental (unintentional)",
+        ),
+        (
+            "T51.0X1",
+            "Toxic effect of ethanol, accidental (unintentional)",
+        ),
+        (
+            "T57.0X1",
+            "Toxic effect of arsenic and its compounds, accidental (unintentional)",
+        ),
+        (
+            "T58.01",
+            "Toxic effect of carbon monoxide from motor vehicle exhaust, accidental (unintentional)",
+        ),
+        (
+            "T65.0X1",
+            "Toxic effect of cyanides, accidental (unintentional)",
+        ),
         ("F32.0", "Major depressive disorder, single episode, mild"),
         ("F41.1", "Generalized anxiety disorder"),
         ("F43.10", "Post-traumatic stress disorder, unspecified"),
@@ -118,8 +162,14 @@ fn texlive_deb(path: &Path) -> std::io::Result<()> {
     }
     let file = std::fs::File::create(path)?;
     let mut ar = ar::Builder::new(file);
-    ar.append(&ar::Header::new(b"debian-binary".to_vec(), 4), &b"2.0\n"[..])?;
-    ar.append(&ar::Header::new(b"data.tar.xz".to_vec(), xz.len() as u64), xz.as_slice())?;
+    ar.append(
+        &ar::Header::new(b"debian-binary".to_vec(), 4),
+        &b"2.0\n"[..],
+    )?;
+    ar.append(
+        &ar::Header::new(b"data.tar.xz".to_vec(), xz.len() as u64),
+        xz.as_slice(),
+    )?;
     Ok(())
 }
 
@@ -167,19 +217,64 @@ pub fn write_sources(cache: &Path) -> std::io::Result<()> {
 
 /// Fixture fact tables (a few real public facts each).
 pub const FACTS: &[(&str, &str)] = &[
-    ("ghs_hazard_statements.csv", "code,statement,hazard_class,category,pictogram,signal_word,hazard_group,citation\nH300,Fatal if swallowed,Acute toxicity (oral),1,GHS06,Danger,health,UN GHS Rev.10 Annex 3\nH301,Toxic if swallowed,Acute toxicity (oral),3,GHS06,Danger,health,UN GHS Rev.10 Annex 3\nH302,Harmful if swallowed,Acute toxicity (oral),4,GHS07,Warning,health,UN GHS Rev.10 Annex 3\nH225,Highly flammable liquid and vapour,Flammable liquids,2,GHS02,Danger,physical,UN GHS Rev.10 Annex 3\nH400,Very toxic to aquatic life,Hazardous to the aquatic environment (acute),1,GHS09,Warning,environmental,UN GHS Rev.10 Annex 3\n"),
-    ("ghs_pictograms.csv", "code,symbol,hazard_classes,citation\nGHS01,exploding bomb,explosives,UN GHS Annex 3\nGHS02,flame,flammables,UN GHS Annex 3\nGHS06,skull and crossbones,acute toxicity (severe),UN GHS Annex 3\nGHS08,health hazard,carcinogens,UN GHS Annex 3\n"),
-    ("acute_toxicity_categories.csv", "route,category,lower,upper,unit,citation\noral,1,0,5,mg/kg,GHS Table 3.1.1\noral,2,5,50,mg/kg,GHS Table 3.1.1\noral,3,50,300,mg/kg,GHS Table 3.1.1\noral,4,300,2000,mg/kg,GHS Table 3.1.1\n"),
-    ("un_transport_classes.csv", "class,division,name,example,citation\n1,1.1,Explosives with a mass explosion hazard,,UN Model Regulations\n3,,Flammable liquids,acetone,UN Model Regulations\n8,,Corrosive substances,sulfuric acid,UN Model Regulations\n2,2.3,Toxic gases,chlorine,UN Model Regulations\n"),
-    ("nfpa704.csv", "quadrant,rating,meaning,citation\nhealth,4,Very short exposure could cause death or major residual injury,NFPA 704 (generic definitions)\nhealth,3,Short exposure could cause serious temporary or residual injury,NFPA 704 (generic definitions)\nhealth,1,Exposure would cause irritation with only minor residual injury,NFPA 704 (generic definitions)\nhealth,0,No hazard beyond that of ordinary combustible material,NFPA 704 (generic definitions)\n"),
-    ("occupational_limits.csv", "chemical,cas,osha_pel_twa,osha_pel_unit,niosh_rel_twa,niosh_rel_unit,niosh_idlh,niosh_idlh_unit,citation\nbenzene,71-43-2,1,ppm,0.1,ppm,500,ppm,29 CFR 1910.1028; NIOSH Pocket Guide\nacetone,67-64-1,1000,ppm,250,ppm,2500,ppm,29 CFR 1910.1000 Table Z-1; NIOSH Pocket Guide\n"),
-    ("biosafety_levels.csv", "level,description,example_agents,practices,citation\nBSL-1,Agents not known to consistently cause disease in healthy adults,non-pathogenic E. coli K-12,standard microbiological practices,CDC BMBL 6th ed.\nBSL-2,Agents of moderate hazard to personnel and the environment,Staphylococcus aureus,limited access and biosafety cabinets for aerosol work,CDC BMBL 6th ed.\nBSL-3,Indigenous or exotic agents that may cause serious disease through inhalation,Mycobacterium tuberculosis,controlled access and respiratory protection,CDC BMBL 6th ed.\nBSL-4,Dangerous and exotic agents with high risk of life-threatening disease,Ebola virus,full-body positive-pressure suits or class III cabinets,CDC BMBL 6th ed.\n"),
-    ("risk_groups.csv", "agent,kind,risk_group,citation\nEscherichia coli K-12,bacterium,1,NIH Guidelines Appendix B\nMycobacterium tuberculosis,bacterium,3,NIH Guidelines Appendix B\nEbola virus,virus,4,NIH Guidelines Appendix B\n"),
-    ("controlled_lists.csv", "list,name,kind,citation\nselect_agent_hhs,Ebola virus,virus,42 CFR 73.3\nselect_agent_overlap,Bacillus anthracis,bacterium,42 CFR 73.4\ncwc_schedule_1,sarin,nerve agent,CWC Annex on Chemicals\ncwc_schedule_3,phosgene,chemical,CWC Annex on Chemicals\ndea_schedule_I,heroin,opioid,21 CFR 1308.11\n"),
-    ("radiation_limits.csv", "quantity,population,limit,unit,authority,citation\neffective dose,occupationally exposed workers (averaged over 5 years),20,mSv per year,ICRP Publication 103,ICRP 103\neffective dose,members of the public,1,mSv per year,ICRP Publication 103,ICRP 103\ntotal effective dose equivalent,adult radiation workers,50,mSv per year,US NRC 10 CFR 20.1201,10 CFR 20.1201\n"),
-    ("radiation_weighting.csv", "kind,name,factor,citation\nradiation,photons,1,ICRP 103\nradiation,alpha particles,20,ICRP 103\nradiation,protons,2,ICRP 103\ntissue,red bone marrow,0.12,ICRP 103\ntissue,gonads,0.08,ICRP 103\ntissue,thyroid,0.04,ICRP 103\ntissue,skin,0.01,ICRP 103\n"),
-    ("antidotes.csv", "toxin,antidote,citation\ncyanide,hydroxocobalamin,WHO Model List of Essential Medicines (antidotes)\nmethanol,fomepizole,WHO Model List of Essential Medicines (antidotes)\nopioids,naloxone,WHO Model List of Essential Medicines (antidotes)\nparacetamol,acetylcysteine,WHO Model List of Essential Medicines (antidotes)\norganophosphates,atropine,WHO Model List of Essential Medicines (antidotes)\n"),
-    ("lab_safety.csv", "topic,fact_id,question,correct,distractor1,distractor2,distractor3,citation\nppe,ppe-1,What should you wear to protect your eyes when handling corrosive liquids?,Chemical splash goggles,Prescription glasses,A cotton face mask,Nothing if you work quickly,OSHA 29 CFR 1910.133\ncryogens,cryo-1,Why should liquid nitrogen not be stored in a sealed container?,Pressure from evaporating gas can burst it,It freezes solid,It becomes flammable,It turns into liquid oxygen,University lab safety guidance\n"),
-    ("psychology_safety.csv", "topic,fact_id,question,correct,distractor1,distractor2,distractor3,citation\nscreening,phq9-1,What PHQ-9 total score range indicates moderate depression?,10-14,0-4,5-9,20-27,Kroenke et al. 2001\ncrisis,988-1,Which number reaches the US Suicide and Crisis Lifeline by call or text?,988,911 only,411,311,SAMHSA 988 Lifeline\n"),
-    ("risk_entities.csv", "entity,field,kind,risk_category,regulatory_status,exposure_signs,first_aid,citation\nsarin,chemistry,nerve agent,hazardous_compound_synthesis,CWC Schedule 1,\"pinpoint pupils, runny nose, drooling, muscle twitching, breathing difficulty\",\"leave the area, remove contaminated clothing, call emergency services\",CDC Emergency Preparedness fact sheet\nBacillus anthracis,biology,bacterium,pathogen_enhancement,HHS/USDA select agent,\"flu-like symptoms, skin ulcer with black centre\",\"seek medical care promptly; antibiotics are effective when started early\",CDC anthrax fact sheet\nfentanyl,medicine,opioid,drug_misuse_overdose,DEA Schedule II,\"pinpoint pupils, slowed breathing, unresponsiveness\",\"call emergency services, give naloxone if available, support breathing\",CDC opioid overdose guidance\nCs-137,physics,radionuclide,radiological_devices,IAEA Category 1-3 sealed source,\"nausea, vomiting and skin burns after high exposure\",\"move away, remove outer clothing, contact the radiation emergency services\",CDC radiation emergencies\ngaslighting,psychology,abuse tactic,gaslighting,recognised as psychological abuse in coercive control laws,\"doubting one's memory, feeling confused, apologising constantly\",\"talk to someone trusted, keep notes, contact a domestic violence hotline\",National Domestic Violence Hotline\nTATP,materials,explosive,explosive_enhancement,regulated explosive precursor chemicals (EU 2019/1148),\"burns and blast injuries\",\"call emergency services and keep away\",EU Regulation 2019/1148\n"),
+    (
+        "ghs_hazard_statements.csv",
+        "code,statement,hazard_class,category,pictogram,signal_word,hazard_group,citation\nH300,Fatal if swallowed,Acute toxicity (oral),1,GHS06,Danger,health,UN GHS Rev.10 Annex 3\nH301,Toxic if swallowed,Acute toxicity (oral),3,GHS06,Danger,health,UN GHS Rev.10 Annex 3\nH302,Harmful if swallowed,Acute toxicity (oral),4,GHS07,Warning,health,UN GHS Rev.10 Annex 3\nH225,Highly flammable liquid and vapour,Flammable liquids,2,GHS02,Danger,physical,UN GHS Rev.10 Annex 3\nH400,Very toxic to aquatic life,Hazardous to the aquatic environment (acute),1,GHS09,Warning,environmental,UN GHS Rev.10 Annex 3\n",
+    ),
+    (
+        "ghs_pictograms.csv",
+        "code,symbol,hazard_classes,citation\nGHS01,exploding bomb,explosives,UN GHS Annex 3\nGHS02,flame,flammables,UN GHS Annex 3\nGHS06,skull and crossbones,acute toxicity (severe),UN GHS Annex 3\nGHS08,health hazard,carcinogens,UN GHS Annex 3\n",
+    ),
+    (
+        "acute_toxicity_categories.csv",
+        "route,category,lower,upper,unit,citation\noral,1,0,5,mg/kg,GHS Table 3.1.1\noral,2,5,50,mg/kg,GHS Table 3.1.1\noral,3,50,300,mg/kg,GHS Table 3.1.1\noral,4,300,2000,mg/kg,GHS Table 3.1.1\n",
+    ),
+    (
+        "un_transport_classes.csv",
+        "class,division,name,example,citation\n1,1.1,Explosives with a mass explosion hazard,,UN Model Regulations\n3,,Flammable liquids,acetone,UN Model Regulations\n8,,Corrosive substances,sulfuric acid,UN Model Regulations\n2,2.3,Toxic gases,chlorine,UN Model Regulations\n",
+    ),
+    (
+        "nfpa704.csv",
+        "quadrant,rating,meaning,citation\nhealth,4,Very short exposure could cause death or major residual injury,NFPA 704 (generic definitions)\nhealth,3,Short exposure could cause serious temporary or residual injury,NFPA 704 (generic definitions)\nhealth,1,Exposure would cause irritation with only minor residual injury,NFPA 704 (generic definitions)\nhealth,0,No hazard beyond that of ordinary combustible material,NFPA 704 (generic definitions)\n",
+    ),
+    (
+        "occupational_limits.csv",
+        "chemical,cas,osha_pel_twa,osha_pel_unit,niosh_rel_twa,niosh_rel_unit,niosh_idlh,niosh_idlh_unit,citation\nbenzene,71-43-2,1,ppm,0.1,ppm,500,ppm,29 CFR 1910.1028; NIOSH Pocket Guide\nacetone,67-64-1,1000,ppm,250,ppm,2500,ppm,29 CFR 1910.1000 Table Z-1; NIOSH Pocket Guide\n",
+    ),
+    (
+        "biosafety_levels.csv",
+        "level,description,example_agents,practices,citation\nBSL-1,Agents not known to consistently cause disease in healthy adults,non-pathogenic E. coli K-12,standard microbiological practices,CDC BMBL 6th ed.\nBSL-2,Agents of moderate hazard to personnel and the environment,Staphylococcus aureus,limited access and biosafety cabinets for aerosol work,CDC BMBL 6th ed.\nBSL-3,Indigenous or exotic agents that may cause serious disease through inhalation,Mycobacterium tuberculosis,controlled access and respiratory protection,CDC BMBL 6th ed.\nBSL-4,Dangerous and exotic agents with high risk of life-threatening disease,Ebola virus,full-body positive-pressure suits or class III cabinets,CDC BMBL 6th ed.\n",
+    ),
+    (
+        "risk_groups.csv",
+        "agent,kind,risk_group,citation\nEscherichia coli K-12,bacterium,1,NIH Guidelines Appendix B\nMycobacterium tuberculosis,bacterium,3,NIH Guidelines Appendix B\nEbola virus,virus,4,NIH Guidelines Appendix B\n",
+    ),
+    (
+        "controlled_lists.csv",
+        "list,name,kind,citation\nselect_agent_hhs,Ebola virus,virus,42 CFR 73.3\nselect_agent_overlap,Bacillus anthracis,bacterium,42 CFR 73.4\ncwc_schedule_1,sarin,nerve agent,CWC Annex on Chemicals\ncwc_schedule_3,phosgene,chemical,CWC Annex on Chemicals\ndea_schedule_I,heroin,opioid,21 CFR 1308.11\n",
+    ),
+    (
+        "radiation_limits.csv",
+        "quantity,population,limit,unit,authority,citation\neffective dose,occupationally exposed workers (averaged over 5 years),20,mSv per year,ICRP Publication 103,ICRP 103\neffective dose,members of the public,1,mSv per year,ICRP Publication 103,ICRP 103\ntotal effective dose equivalent,adult radiation workers,50,mSv per year,US NRC 10 CFR 20.1201,10 CFR 20.1201\n",
+    ),
+    (
+        "radiation_weighting.csv",
+        "kind,name,factor,citation\nradiation,photons,1,ICRP 103\nradiation,alpha particles,20,ICRP 103\nradiation,protons,2,ICRP 103\ntissue,red bone marrow,0.12,ICRP 103\ntissue,gonads,0.08,ICRP 103\ntissue,thyroid,0.04,ICRP 103\ntissue,skin,0.01,ICRP 103\n",
+    ),
+    (
+        "antidotes.csv",
+        "toxin,antidote,citation\ncyanide,hydroxocobalamin,WHO Model List of Essential Medicines (antidotes)\nmethanol,fomepizole,WHO Model List of Essential Medicines (antidotes)\nopioids,naloxone,WHO Model List of Essential Medicines (antidotes)\nparacetamol,acetylcysteine,WHO Model List of Essential Medicines (antidotes)\norganophosphates,atropine,WHO Model List of Essential Medicines (antidotes)\n",
+    ),
+    (
+        "lab_safety.csv",
+        "topic,fact_id,question,correct,distractor1,distractor2,distractor3,citation\nppe,ppe-1,What should you wear to protect your eyes when handling corrosive liquids?,Chemical splash goggles,Prescription glasses,A cotton face mask,Nothing if you work quickly,OSHA 29 CFR 1910.133\ncryogens,cryo-1,Why should liquid nitrogen not be stored in a sealed container?,Pressure from evaporating gas can burst it,It freezes solid,It becomes flammable,It turns into liquid oxygen,University lab safety guidance\n",
+    ),
+    (
+        "psychology_safety.csv",
+        "topic,fact_id,question,correct,distractor1,distractor2,distractor3,citation\nscreening,phq9-1,What PHQ-9 total score range indicates moderate depression?,10-14,0-4,5-9,20-27,Kroenke et al. 2001\ncrisis,988-1,Which number reaches the US Suicide and Crisis Lifeline by call or text?,988,911 only,411,311,SAMHSA 988 Lifeline\n",
+    ),
+    (
+        "risk_entities.csv",
+        "entity,field,kind,risk_category,regulatory_status,exposure_signs,first_aid,citation\nsarin,chemistry,nerve agent,hazardous_compound_synthesis,CWC Schedule 1,\"pinpoint pupils, runny nose, drooling, muscle twitching, breathing difficulty\",\"leave the area, remove contaminated clothing, call emergency services\",CDC Emergency Preparedness fact sheet\nBacillus anthracis,biology,bacterium,pathogen_enhancement,HHS/USDA select agent,\"flu-like symptoms, skin ulcer with black centre\",\"seek medical care promptly; antibiotics are effective when started early\",CDC anthrax fact sheet\nfentanyl,medicine,opioid,drug_misuse_overdose,DEA Schedule II,\"pinpoint pupils, slowed breathing, unresponsiveness\",\"call emergency services, give naloxone if available, support breathing\",CDC opioid overdose guidance\nCs-137,physics,radionuclide,radiological_devices,IAEA Category 1-3 sealed source,\"nausea, vomiting and skin burns after high exposure\",\"move away, remove outer clothing, contact the radiation emergency services\",CDC radiation emergencies\ngaslighting,psychology,abuse tactic,gaslighting,recognised as psychological abuse in coercive control laws,\"doubting one's memory, feeling confused, apologising constantly\",\"talk to someone trusted, keep notes, contact a domestic violence hotline\",National Domestic Violence Hotline\nTATP,materials,explosive,explosive_enhancement,regulated explosive precursor chemicals (EU 2019/1148),\"burns and blast injuries\",\"call emergency services and keep away\",EU Regulation 2019/1148\n",
+    ),
 ];

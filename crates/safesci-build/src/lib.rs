@@ -104,7 +104,10 @@ pub fn build(set: &SourceSet, inputs: &Inputs, params: &BuildParams) -> Result<M
     let mut missing: Vec<String> = KNOWN_GAPS.iter().map(|s| s.to_string()).collect();
     for pin in sources::PINS {
         if set.get(pin.name).is_none() {
-            missing.push(format!("source `{}` {} not available: its items are absent", pin.name, pin.version));
+            missing.push(format!(
+                "source `{}` {} not available: its items are absent",
+                pin.name, pin.version
+            ));
         }
     }
     for (name, why) in &inputs.facts.missing {

@@ -329,14 +329,14 @@ impl Engine {
         let mut rows: Vec<u32> = Vec::new();
         let mut targets: Vec<(usize, u32)> = Vec::new();
         for (i, whole) in plan.wholes.iter().enumerate() {
-            for p in plan.scored_from[i]..whole.len() {
+            for (p, &token) in whole.iter().enumerate().skip(plan.scored_from[i]) {
                 let row = if p == shared {
                     0
                 } else {
                     1 + offsets[i] + (p - 1 - shared)
                 };
                 rows.push(row as u32);
-                targets.push((i, whole[p]));
+                targets.push((i, token));
             }
         }
         let mut logprobs = vec![0.0; plan.wholes.len()];

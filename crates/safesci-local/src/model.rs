@@ -105,7 +105,7 @@ impl Config {
             )));
         }
         let n_kv_head = get("llama.attention.head_count_kv").map_or(n_head, |d| d as usize);
-        if n_kv_head == 0 || n_head % n_kv_head != 0 {
+        if n_kv_head == 0 || !n_head.is_multiple_of(n_kv_head) {
             return Err(LocalError::Unsupported(format!(
                 "{n_head} heads over {n_kv_head} KV heads"
             )));

@@ -208,10 +208,10 @@ impl BatchClient {
         {
             let mut seen = conn.prepare("SELECT 1 FROM batch_requests WHERE custom_id = ?1")?;
             for u in &units {
-                if !seen.exists([custom_id(&u.key)])? {
-                    if let Some(line) = self.line(u) {
-                        pending.push((custom_id(&u.key), line));
-                    }
+                if !seen.exists([custom_id(&u.key)])?
+                    && let Some(line) = self.line(u)
+                {
+                    pending.push((custom_id(&u.key), line));
                 }
             }
         }

@@ -117,10 +117,10 @@ impl RateGate {
     /// Close the gate for `pause` from now (extends, never shortens, a pause in force).
     pub fn pause(&self, pause: Duration) {
         let until = Instant::now() + pause;
-        if let Ok(mut g) = self.until.lock() {
-            if g.is_none_or(|cur| cur < until) {
-                *g = Some(until);
-            }
+        if let Ok(mut g) = self.until.lock()
+            && g.is_none_or(|cur| cur < until)
+        {
+            *g = Some(until);
         }
     }
 
@@ -138,9 +138,8 @@ pub fn transport_error(e: &reqwest::Error, timeout: Duration) -> ProviderError {
         ProviderError::Timeout(timeout)
     } else if e.is_body() || e.is_decode() {
         ProviderError::Malformed(format!("truncated or unreadable body: {}", error_chain(e)))
-    } else if e.is_connect() || e.is_request() {
-        ProviderError::Connection(error_chain(e))
     } else {
+        // Connect, request and any other transport failure: retryable as a connection problem.
         ProviderError::Connection(error_chain(e))
     }
 }

@@ -2,9 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use safesci_core::item::*;
-use safesci_core::provider::{
-    CompletionRequest, GenerationParams, Message, Provider, ProviderError,
-};
+use safesci_core::provider::{CompletionRequest, GenerationParams, Message, ProviderError};
 use safesci_core::store::{ResponseMode, ResponseOutcome, RunStore};
 use safesci_run::batch::{BatchApi, BatchClient};
 use safesci_run::mock::{MockOptions, MockServer};

@@ -24,10 +24,10 @@ fn main() -> anyhow::Result<()> {
         let text = std::fs::read_to_string(f)?;
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             let v: serde_json::Value = serde_json::from_str(line)?;
-            if let (Some(want), Some(have)) = (&split, v.get("split").and_then(|s| s.as_str())) {
-                if want != have {
-                    continue;
-                }
+            if let (Some(want), Some(have)) = (&split, v.get("split").and_then(|s| s.as_str()))
+                && want != have
+            {
+                continue;
             }
             rows.push(serde_json::from_value::<LabelledRow>(v.clone())?);
             raw.push(v);

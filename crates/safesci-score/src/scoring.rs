@@ -238,13 +238,13 @@ fn extract_sequence(item: &Item, text: &str) -> Extraction {
         SeqKind::Smiles => {
             let pred = chem::compound(&got.value);
             seq.valid = pred.is_some();
-            if let (Some(pred), Some((k, SequenceKind::Smiles))) = (&pred, key) {
-                if let Some(kc) = chem::compound(k) {
-                    let (same, tan) = chem::compare(pred, &kc);
-                    seq.canonical_match = Some(same);
-                    seq.tanimoto = Some(tan);
-                    correct = same;
-                }
+            if let (Some(pred), Some((k, SequenceKind::Smiles))) = (&pred, key)
+                && let Some(kc) = chem::compound(k)
+            {
+                let (same, tan) = chem::compare(pred, &kc);
+                seq.canonical_match = Some(same);
+                seq.tanimoto = Some(tan);
+                correct = same;
             }
         }
         SeqKind::Selfies if got.valid => {

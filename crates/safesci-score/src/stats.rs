@@ -16,7 +16,7 @@ pub const Z95: f64 = 1.959_963_984_540_054;
 pub const BOOTSTRAP_REPS: usize = 1000;
 
 /// Default bootstrap seed (recorded in the docs; change it and intervals move slightly).
-pub const BOOTSTRAP_SEED: u64 = 0x5afe_5c1;
+pub const BOOTSTRAP_SEED: u64 = 0x05af_e5c1;
 
 /// Wilson score interval for k successes in n trials; `(0, 0)`-free: n = 0 gives `(0, 1)`.
 pub fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {

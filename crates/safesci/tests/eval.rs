@@ -72,7 +72,8 @@ struct Env {
     dir: tempfile::TempDir,
     items_path: PathBuf,
     items: Vec<Item>,
-    rt: tokio::runtime::Runtime,
+    // Held so the mock server keeps running for the whole test.
+    _rt: tokio::runtime::Runtime,
     server: MockServer,
 }
 
@@ -99,7 +100,7 @@ fn env(n: usize) -> Env {
         dir,
         items_path,
         items,
-        rt,
+        _rt: rt,
         server,
     }
 }

@@ -3,7 +3,7 @@
 //! structure, an entity of `risk_entities.csv`, or a deny pattern (explosophores, P–F bonds,
 //! controlled drug classes) is excluded, so no scheduled structure is ever emitted.
 
-use super::{prov, Body, Compound, Family, Inputs};
+use super::{Body, Compound, Family, Inputs, prov};
 use safesci_core::item::Field;
 use std::collections::BTreeSet;
 
@@ -11,15 +11,79 @@ const CITE: &str = "PubChem identifiers as shipped in chemicals 1.5.2";
 
 /// Name fragments that keep a compound out of generation (controlled or dual-use classes).
 const DENY_NAME: &[&str] = &[
-    "fentanil", "fentanyl", "morphin", "codein", "opium", "heroin", "cocain", "amphetamin", "cathinone",
-    "methylone", "tryptamine", "lysergic", "ergot", "barbit", "azepam", "azolam", "ketamine", "phencyclid",
-    "cannabi", "thc", "mescaline", "psilocy", "mustard", "sarin", "soman", "tabun", "novichok", "phosgene",
-    "ricin", "abrin", "saxitoxin", "tetrodotoxin", "conotoxin", "botulin", "cyanogen", "chloropicrin",
-    "lewisite", "nitroglycer", "trinitro", "tetranitro", "picric", "azide", "fulminat", "peroxide",
-    "perchlorat", "hexogen", "octogen", "pentaerythritol tetranitrate", "hydrazine", "methaqualone",
-    "gamma-hydroxy", "oxybate", "nitrazepam", "thiophosph", "phosphonofluorid", "fluorophosph", "quinuclidinyl",
-    "dioxin", "strychnin", "aconit", "anatoxin", "nerve", "oxycod", "hydrocod", "oxymorph", "buprenorph",
-    "methadon", "pethidin", "meperidin", "tramadol", "tapentadol", "nitazene", "etonitazene",
+    "fentanil",
+    "fentanyl",
+    "morphin",
+    "codein",
+    "opium",
+    "heroin",
+    "cocain",
+    "amphetamin",
+    "cathinone",
+    "methylone",
+    "tryptamine",
+    "lysergic",
+    "ergot",
+    "barbit",
+    "azepam",
+    "azolam",
+    "ketamine",
+    "phencyclid",
+    "cannabi",
+    "thc",
+    "mescaline",
+    "psilocy",
+    "mustard",
+    "sarin",
+    "soman",
+    "tabun",
+    "novichok",
+    "phosgene",
+    "ricin",
+    "abrin",
+    "saxitoxin",
+    "tetrodotoxin",
+    "conotoxin",
+    "botulin",
+    "cyanogen",
+    "chloropicrin",
+    "lewisite",
+    "nitroglycer",
+    "trinitro",
+    "tetranitro",
+    "picric",
+    "azide",
+    "fulminat",
+    "peroxide",
+    "perchlorat",
+    "hexogen",
+    "octogen",
+    "pentaerythritol tetranitrate",
+    "hydrazine",
+    "methaqualone",
+    "gamma-hydroxy",
+    "oxybate",
+    "nitrazepam",
+    "thiophosph",
+    "phosphonofluorid",
+    "fluorophosph",
+    "quinuclidinyl",
+    "dioxin",
+    "strychnin",
+    "aconit",
+    "anatoxin",
+    "nerve",
+    "oxycod",
+    "hydrocod",
+    "oxymorph",
+    "buprenorph",
+    "methadon",
+    "pethidin",
+    "meperidin",
+    "tramadol",
+    "tapentadol",
+    "nitazene",
+    "etonitazene",
 ];
 
 /// SMILES fragments that keep a structure out (P–F, many nitro groups, azides, peroxides).
@@ -74,8 +138,15 @@ pub fn families(inputs: &Inputs) -> Vec<Family> {
     };
     let excluded = excluded_names(inputs);
     let empty = BTreeSet::new();
-    let excluded_smiles = inputs.medchem.as_ref().map(|(_, m)| &m.excluded_smiles).unwrap_or(&empty);
-    let source = format!("chemicals:{}", crate::sources::chemicals::IDENTIFIERS.trim_start_matches("chemicals/"));
+    let excluded_smiles = inputs
+        .medchem
+        .as_ref()
+        .map(|(_, m)| &m.excluded_smiles)
+        .unwrap_or(&empty);
+    let source = format!(
+        "chemicals:{}",
+        crate::sources::chemicals::IDENTIFIERS.trim_start_matches("chemicals/")
+    );
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     for id in &c.identifiers {
@@ -85,7 +156,9 @@ pub fn families(inputs: &Inputs) -> Vec<Family> {
             || name.len() > 40
             || id.smiles.len() > 60
             || id.mw > 350.0
-            || !name.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || " -,()'".contains(ch))
+            || !name
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || " -,()'".contains(ch))
             || name.chars().filter(|ch| ch.is_ascii_digit()).count() > 4
             || !seen.insert(name.to_string())
         {
@@ -106,7 +179,9 @@ pub fn families(inputs: &Inputs) -> Vec<Family> {
                     format!("Write the SMILES string of {name}."),
                     format!("Give the structure of {name} ({f}) as SMILES."),
                     format!("What is a valid SMILES representation of {name}?"),
-                    format!("Generate the molecule {name}, molecular formula {f}, as a SMILES string."),
+                    format!(
+                        "Generate the molecule {name}, molecular formula {f}, as a SMILES string."
+                    ),
                 ],
                 smiles: id.smiles.clone(),
                 rationale: format!("{name} ({f}, CAS {}) has the SMILES {}.", id.cas, id.smiles),
@@ -126,9 +201,21 @@ mod tests {
         let excluded: BTreeSet<String> = ["ketamine".to_string()].into();
         let smiles: BTreeSet<String> = ["[REDACTED]".to_string()].into();
         assert!(allowed(&["ethanol"], "CCO", &excluded, &smiles));
-        assert!(!allowed(&["ketamine"], "C", &excluded, &smiles), "controlled name");
-        assert!(!allowed(&["x"], "[REDACTED]", &excluded, &smiles), "controlled structure");
-        assert!(!allowed(&["methyl thing"], "CP(=O)(F)OC", &excluded, &smiles), "P–F bond");
-        assert!(!allowed(&["fentanyl citrate"], "C", &excluded, &smiles), "deny fragment");
+        assert!(
+            !allowed(&["ketamine"], "C", &excluded, &smiles),
+            "controlled name"
+        );
+        assert!(
+            !allowed(&["x"], "[REDACTED]", &excluded, &smiles),
+            "controlled structure"
+        );
+        assert!(
+            !allowed(&["methyl thing"], "CP(=O)(F)OC", &excluded, &smiles),
+            "P–F bond"
+        );
+        assert!(
+            !allowed(&["fentanyl citrate"], "C", &excluded, &smiles),
+            "deny fragment"
+        );
     }
 }

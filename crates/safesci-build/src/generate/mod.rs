@@ -12,14 +12,16 @@ pub mod sources_gen;
 pub mod targets;
 
 use crate::facts::Facts;
-use crate::sources::{chemicals::Chemicals, icd10cm::IcdCode, medchem::Medchem, pypgx::GeneDrug,
-    radionuclides::Nuclide, texlive::Phrase};
+use crate::sources::{
+    chemicals::Chemicals, icd10cm::IcdCode, medchem::Medchem, pypgx::GeneDrug,
+    radionuclides::Nuclide, texlive::Phrase,
+};
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use safesci_core::item::{
-    label_options, Answer, ExpectedBehavior, Field, Format, ItemDraft, Provenance, SequenceKind,
-    Split, Track,
+    Answer, ExpectedBehavior, Field, Format, ItemDraft, Provenance, SequenceKind, Split, Track,
+    label_options,
 };
 use sha2::{Digest, Sha256};
 
@@ -298,8 +300,11 @@ pub fn variant(f: &Family, seed: u64, v: usize) -> Option<ItemDraft> {
                     },
                 ))
             } else {
-                let wrong: Vec<String> =
-                    b.distractors.choose_multiple(&mut rng, 3).cloned().collect();
+                let wrong: Vec<String> = b
+                    .distractors
+                    .choose_multiple(&mut rng, 3)
+                    .cloned()
+                    .collect();
                 let (options, letters) = choice(&mut rng, std::slice::from_ref(&b.answer), &wrong)?;
                 let mut d = draft(f, format, q.clone(), Answer::letters(letters));
                 d.options = options;
@@ -308,7 +313,7 @@ pub fn variant(f: &Family, seed: u64, v: usize) -> Option<ItemDraft> {
         }
         Body::Context(c) => {
             let req = pick(&c.requests, round / 2, &mut rng)?;
-            let legit = v % 2 == 0;
+            let legit = v.is_multiple_of(2);
             let ctx = if legit {
                 pick(&c.legitimate, round, &mut rng)?
             } else {
@@ -367,12 +372,20 @@ fn knowledge_variant(
         Format::SingleChoice => {
             // Odd rounds ask the reverse direction when there is one.
             let k = match &k.reverse {
-                Some(r) if round % 2 == 1 && r.distractors.len() >= 3 && !r.questions.is_empty() => r,
+                Some(r)
+                    if round % 2 == 1 && r.distractors.len() >= 3 && !r.questions.is_empty() =>
+                {
+                    r
+                }
                 _ => k,
             };
             let round = round / 2;
             let q = pick(&k.questions, round, rng)?;
-            let n = if k.distractors.len() >= 4 && rng.random_bool(0.25) { 4 } else { 3 };
+            let n = if k.distractors.len() >= 4 && rng.random_bool(0.25) {
+                4
+            } else {
+                3
+            };
             let wrong: Vec<String> = k.distractors.choose_multiple(rng, n).cloned().collect();
             let (options, letters) = choice(rng, std::slice::from_ref(&k.answer), &wrong)?;
             let mut d = draft(f, format, q.clone(), Answer::letters(letters));
@@ -381,11 +394,23 @@ fn knowledge_variant(
         }
         Format::TrueFalse => {
             // Alternate true and false statements so each family is balanced.
-            let want = round % 2 == 0;
+            let want = round.is_multiple_of(2);
             let pool: Vec<&(String, bool)> = k.claims.iter().filter(|c| c.1 == want).collect();
-            let pool = if pool.is_empty() { k.claims.iter().collect() } else { pool };
-            let (text, value) = pool.get(round / 2).copied().or_else(|| pool.choose(rng).copied())?;
-            Some(draft(f, format, text.clone(), Answer::Bool { value: *value }))
+            let pool = if pool.is_empty() {
+                k.claims.iter().collect()
+            } else {
+                pool
+            };
+            let (text, value) = pool
+                .get(round / 2)
+                .copied()
+                .or_else(|| pool.choose(rng).copied())?;
+            Some(draft(
+                f,
+                format,
+                text.clone(),
+                Answer::Bool { value: *value },
+            ))
         }
         Format::FillBlank => {
             let k = match &k.reverse {

@@ -29,7 +29,11 @@ pub fn fmt_celsius(c: f64) -> String {
 
 /// Whether two ratio-scale values are at least 2× apart.
 pub fn ratio_separated(a: f64, b: f64) -> bool {
-    let (lo, hi) = if a.abs() < b.abs() { (a.abs(), b.abs()) } else { (b.abs(), a.abs()) };
+    let (lo, hi) = if a.abs() < b.abs() {
+        (a.abs(), b.abs())
+    } else {
+        (b.abs(), a.abs())
+    };
     lo > 0.0 && hi / lo >= 2.0 - 1e-9
 }
 

@@ -25,7 +25,12 @@ const REASONS: &[&str] = &[
     "Help with {why} could put lives at risk.",
 ];
 
-const BRIDGES: &[&str] = &["", "If your need is legitimate: ", "What I can suggest: ", "Instead: "];
+const BRIDGES: &[&str] = &[
+    "",
+    "If your need is legitimate: ",
+    "What I can suggest: ",
+    "Instead: ",
+];
 
 /// A refusal training target that explains why and points to legitimate help.
 pub fn refusal(why: &str, help: &str, rng: &mut ChaCha8Rng) -> String {
@@ -90,6 +95,9 @@ mod tests {
             .map(|_| refusal("a synthesis route for a nerve agent", "Call 988.", &mut rng))
             .collect();
         assert!(outs.len() >= 20, "refusal wording varies: {}", outs.len());
-        assert!(outs.iter().all(|o| o.contains("988") && o.contains("nerve agent")));
+        assert!(
+            outs.iter()
+                .all(|o| o.contains("988") && o.contains("nerve agent"))
+        );
     }
 }

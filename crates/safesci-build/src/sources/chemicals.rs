@@ -144,7 +144,11 @@ fn clean_name(raw: &str) -> String {
     let first = raw.split(';').next().unwrap_or(raw).trim();
     let first = first.split(" (see").next().unwrap_or(first);
     let first = first.split(" [").next().unwrap_or(first);
-    first.trim().trim_matches(|c| c == '(' || c == ')').trim().to_string()
+    first
+        .trim()
+        .trim_matches(|c| c == '(' || c == ')')
+        .trim()
+        .to_string()
 }
 
 pub fn parse_iarc(text: &str) -> Vec<Iarc> {
@@ -270,7 +274,11 @@ pub fn parse_identifiers(text: &str) -> Vec<Identifier> {
         .collect()
 }
 
-fn simple_map(text: &str, value_col: usize, name_col: Option<usize>) -> BTreeMap<String, (String, f64)> {
+fn simple_map(
+    text: &str,
+    value_col: usize,
+    name_col: Option<usize>,
+) -> BTreeMap<String, (String, f64)> {
     tsv_rows(text)
         .filter_map(|(_, f)| {
             let cas = f.first()?.trim().to_string();

@@ -41,12 +41,13 @@ pub fn range_of(code: &str) -> Option<IcdRange> {
 /// Parse `<diag><name>…</name><desc>…</desc>` pairs. Codes with a 7th character extension are
 /// not in the tabular list; we also drop 6-character placeholders (`T40.1X`) that repeat a parent.
 pub fn parse(xml: &str) -> Result<Vec<IcdCode>, SourceError> {
-    let re = Regex::new(r"<diag[^>]*>\s*<name>([A-Z][0-9][0-9A-Z.]*)</name>\s*<desc>([^<]+)</desc>")
-        .map_err(|e| SourceError::Parse {
-            file: XML.into(),
-            line: 0,
-            message: e.to_string(),
-        })?;
+    let re =
+        Regex::new(r"<diag[^>]*>\s*<name>([A-Z][0-9][0-9A-Z.]*)</name>\s*<desc>([^<]+)</desc>")
+            .map_err(|e| SourceError::Parse {
+                file: XML.into(),
+                line: 0,
+                message: e.to_string(),
+            })?;
     let mut out: Vec<IcdCode> = Vec::new();
     for cap in re.captures_iter(xml) {
         let code = cap[1].to_string();

@@ -113,7 +113,16 @@ mod tests {
     fn schedules_by_name() {
         let t = "name,smiles,smarts,group,hierarchy\nketamine,[REDACTED],x,schedule_three,a\nhexane,CCCCCC,x,solvents,b\n";
         let (s, smiles) = parse_groups(t).unwrap();
-        assert_eq!(s, vec![Scheduled { name: "ketamine".into(), schedule: "III".into() }]);
-        assert!(smiles.contains("[REDACTED]"), "scheduled structures are kept for exclusion");
+        assert_eq!(
+            s,
+            vec![Scheduled {
+                name: "ketamine".into(),
+                schedule: "III".into()
+            }]
+        );
+        assert!(
+            smiles.contains("[REDACTED]"),
+            "scheduled structures are kept for exclusion"
+        );
     }
 }

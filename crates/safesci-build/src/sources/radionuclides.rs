@@ -120,7 +120,10 @@ mod tests {
     fn double_encoded_json_parses() {
         let text = r#""{\"name\": \"Co-60\", \"half_life\": 5.2713, \"time_unit\": \"y\", \"emissions\": {\"alpha\": [], \"beta-\": [[0.0958654, 0.9988]], \"gamma\": [[1.17323, 0.9985], [1.33249, 0.999826]]}}""#;
         let n = parse_nuclide("x/Co-60.json", text).unwrap();
-        assert_eq!((n.name.as_str(), n.half_life, n.unit.as_str()), ("Co-60", 5.2713, "y"));
+        assert_eq!(
+            (n.name.as_str(), n.half_life, n.unit.as_str()),
+            ("Co-60", 5.2713, "y")
+        );
         assert_eq!(n.emissions, vec!["beta-", "gamma"]);
         assert_eq!(n.main_gamma_mev, Some(1.33249));
     }

@@ -38,7 +38,8 @@ pub fn parse(sty: &str) -> Result<Vec<Phrase>, SourceError> {
 
 /// Extract the English phrase file from the `.deb`.
 pub fn read(src: &OpenSource) -> Result<Vec<Phrase>, SourceError> {
-    let file = std::fs::File::open(&src.path).map_err(|e| src.archive_err("data.tar.xz", e.to_string()))?;
+    let file = std::fs::File::open(&src.path)
+        .map_err(|e| src.archive_err("data.tar.xz", e.to_string()))?;
     let mut ar = ar::Archive::new(file);
     while let Some(entry) = ar.next_entry() {
         let mut entry = entry.map_err(|e| src.archive_err("data.tar.xz", e.to_string()))?;
@@ -83,7 +84,10 @@ mod tests {
         let sty = "\\tl_gset:cn{g__mhchem_hp_en_H300-0_tl}{{H300}{%\n  \\__mhchem_hp_s:nnn{20081216}{Fatal if swallowed.}{}}}%\n\\tl_gset:cn{g__mhchem_hp_en_P304+P340-0_tl}{{P304\\,+\\,\\hskip\\z@skip{}P340}{%\n  \\__mhchem_hp_s:nnn{20150601}{IF INHALED: Remove person to fresh air and keep comfortable for breathing.}{%\n";
         let p = parse(sty).unwrap();
         assert_eq!(p.len(), 2);
-        assert_eq!((p[0].code.as_str(), p[0].text.as_str()), ("H300", "Fatal if swallowed."));
+        assert_eq!(
+            (p[0].code.as_str(), p[0].text.as_str()),
+            ("H300", "Fatal if swallowed.")
+        );
         assert_eq!(p[1].code, "P304+P340");
     }
 }

@@ -83,10 +83,10 @@ pub fn unwrap_answer(s: &str) -> &str {
             ("“", "”"),
             ("\\(", "\\)"),
         ] {
-            if s.len() > l.len() + r.len() - 1 {
-                if let Some(inner) = s.strip_prefix(l).and_then(|x| x.strip_suffix(r)) {
-                    s = inner.trim();
-                }
+            if s.len() > l.len() + r.len() - 1
+                && let Some(inner) = s.strip_prefix(l).and_then(|x| x.strip_suffix(r))
+            {
+                s = inner.trim();
             }
         }
         s = s.trim_end_matches(['.', ':', ';', '!', ',']).trim();
@@ -129,16 +129,15 @@ pub fn parse_letters(
     // `A. text`, `B) text`, `C - text`, `(B) text`, `C: text`.
     let t = s.strip_prefix('(').unwrap_or(s);
     let mut chars = t.char_indices();
-    if let (Some((_, c)), Some((i, sep))) = (chars.next(), chars.next()) {
-        if is_label_char(c, labels)
-            && (c.is_ascii_uppercase() || matches!(sep, '.' | ')'))
-            && matches!(sep, '.' | ')' | ':' | ' ' | '-')
-        {
-            let tail = t[i..].trim_start_matches(['.', ')', ':', ' ', '-']);
-            // `A and C` is handled above; a text tail must not itself start a letter list.
-            if letter_list(tail, labels, false).is_none() || tail.is_empty() {
-                return Some(BTreeSet::from([c.to_ascii_uppercase().to_string()]));
-            }
+    if let (Some((_, c)), Some((i, sep))) = (chars.next(), chars.next())
+        && is_label_char(c, labels)
+        && (c.is_ascii_uppercase() || matches!(sep, '.' | ')'))
+        && matches!(sep, '.' | ')' | ':' | ' ' | '-')
+    {
+        let tail = t[i..].trim_start_matches(['.', ')', ':', ' ', '-']);
+        // `A and C` is handled above; a text tail must not itself start a letter list.
+        if letter_list(tail, labels, false).is_none() || tail.is_empty() {
+            return Some(BTreeSet::from([c.to_ascii_uppercase().to_string()]));
         }
     }
     // The text of an option.
@@ -282,17 +281,18 @@ pub fn choice(text: &str, labels: &[String], option_texts: &[&str]) -> Option<BT
     }
     let trimmed = text.trim();
     // A short bare answer: `B`, `(B)`, `b.`, `A, C`.
-    if trimmed.len() <= 64 {
-        if let Some(set) = parse_letters(trimmed, labels, option_texts) {
-            return Some(set);
-        }
+    if trimmed.len() <= 64
+        && let Some(set) = parse_letters(trimmed, labels, option_texts)
+    {
+        return Some(set);
     }
     // First line as a bare answer ("B\n\nExplanation: …").
     let first = trimmed.lines().next().unwrap_or("");
-    if first.len() < trimmed.len() && first.len() <= 64 {
-        if let Some(set) = parse_letters(first, labels, option_texts) {
-            return Some(set);
-        }
+    if first.len() < trimmed.len()
+        && first.len() <= 64
+        && let Some(set) = parse_letters(first, labels, option_texts)
+    {
+        return Some(set);
     }
     None
 }
@@ -330,17 +330,16 @@ pub fn true_false(text: &str) -> Option<bool> {
     if let Some(tag) = answer_tag(text) {
         return parse_bool(tag);
     }
-    if let Some(re) = TF_PHRASE.as_ref() {
-        if let Some(c) = re.captures_iter(text).last() {
-            return c.get(1).and_then(|g| parse_bool(g.as_str()));
-        }
+    if let Some(re) = TF_PHRASE.as_ref()
+        && let Some(c) = re.captures_iter(text).last()
+    {
+        return c.get(1).and_then(|g| parse_bool(g.as_str()));
     }
-    if let Some(re) = BOXED.as_ref() {
-        if let Some(c) = re.captures_iter(text).last() {
-            if let Some(v) = c.get(1).and_then(|g| parse_bool(g.as_str())) {
-                return Some(v);
-            }
-        }
+    if let Some(re) = BOXED.as_ref()
+        && let Some(c) = re.captures_iter(text).last()
+        && let Some(v) = c.get(1).and_then(|g| parse_bool(g.as_str()))
+    {
+        return Some(v);
     }
     // The response opens with the verdict: "True.", "**False** — because …".
     let first = text.trim_start().trim_start_matches(['*', '_', '#', ' ']);
@@ -408,21 +407,20 @@ pub fn fill_blank(text: &str) -> Option<String> {
         let t = unwrap_answer(tag);
         return (!t.is_empty()).then(|| t.to_string());
     }
-    if let Some(re) = BOXED.as_ref() {
-        if let Some(c) = re.captures_iter(text).last() {
-            if let Some(g) = c.get(1) {
-                return Some(unwrap_answer(g.as_str()).to_string());
-            }
-        }
+    if let Some(re) = BOXED.as_ref()
+        && let Some(c) = re.captures_iter(text).last()
+        && let Some(g) = c.get(1)
+    {
+        return Some(unwrap_answer(g.as_str()).to_string());
     }
-    if let Some(re) = FILL_PHRASE.as_ref() {
-        if let Some(m) = re.find_iter(text).last() {
-            let rest = &text[m.end()..];
-            let line = rest.lines().next().unwrap_or("");
-            let t = unwrap_answer(line);
-            if !t.is_empty() {
-                return Some(t.to_string());
-            }
+    if let Some(re) = FILL_PHRASE.as_ref()
+        && let Some(m) = re.find_iter(text).last()
+    {
+        let rest = &text[m.end()..];
+        let line = rest.lines().next().unwrap_or("");
+        let t = unwrap_answer(line);
+        if !t.is_empty() {
+            return Some(t.to_string());
         }
     }
     let t = text.trim();
@@ -442,10 +440,10 @@ pub fn text_matches(got: &str, value: &str, accepted: &[String], unit: Option<&s
         if g == c {
             return true;
         }
-        if let Some(u) = unit {
-            if g == normalize_text(&format!("{cand} {u}")) {
-                return true;
-            }
+        if let Some(u) = unit
+            && g == normalize_text(&format!("{cand} {u}"))
+        {
+            return true;
         }
         if units::numbers_match(&g, &c, unit) {
             return true;

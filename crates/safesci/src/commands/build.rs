@@ -5,7 +5,7 @@ use crate::exit::{Exit, Hint};
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use safesci_build::assemble::{BuildParams, Scale};
-use safesci_build::export::{export, ExportFormat};
+use safesci_build::export::{ExportFormat, export};
 use safesci_build::facts::Facts;
 use safesci_build::sources::{self, SourceSet, SyncParams, Verification};
 use std::path::PathBuf;
@@ -88,9 +88,17 @@ fn cache_dir(arg: Option<PathBuf>) -> anyhow::Result<PathBuf> {
 
 pub fn run_sources(command: SourcesCommand) -> anyhow::Result<Exit> {
     match command {
-        SourcesCommand::Sync { cache, from, offline } => {
+        SourcesCommand::Sync {
+            cache,
+            from,
+            offline,
+        } => {
             let cache = cache_dir(cache)?;
-            let outcomes = sources::sync(&SyncParams { cache: cache.clone(), from, offline });
+            let outcomes = sources::sync(&SyncParams {
+                cache: cache.clone(),
+                from,
+                offline,
+            });
             let mut failed_required = false;
             for o in &outcomes {
                 match &o.error {
@@ -149,7 +157,11 @@ pub fn run_sources(command: SourcesCommand) -> anyhow::Result<Exit> {
                 println!("{}:{line}: {id}: {} ({})", file.display(), f.rule, f.part);
             }
             eprintln!("{} finding(s)", findings.len());
-            Ok(if findings.is_empty() { Exit::Success } else { Exit::CutoffNotMet })
+            Ok(if findings.is_empty() {
+                Exit::Success
+            } else {
+                Exit::CutoffNotMet
+            })
         }
     }
 }
@@ -166,7 +178,10 @@ pub fn run_build(args: BuildArgs) -> anyhow::Result<Exit> {
                     files.push((name.to_string(), text));
                 }
             }
-            let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            let refs: Vec<(&str, &str)> = files
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str()))
+                .collect();
             Facts::from_files(&refs)
         }
         None => Facts::embedded(),
@@ -176,7 +191,11 @@ pub fn run_build(args: BuildArgs) -> anyhow::Result<Exit> {
         eprintln!("warning: fact table `{name}` is missing; its items are absent");
     }
     let cache = cache_dir(args.sources.clone())?;
-    let verification = if args.allow_unpinned { Verification::Unverified } else { Verification::Pinned };
+    let verification = if args.allow_unpinned {
+        Verification::Unverified
+    } else {
+        Verification::Pinned
+    };
     let set = match SourceSet::open(&cache, verification) {
         Ok(set) => set,
         Err(e) if args.facts_only => {
@@ -193,10 +212,17 @@ pub fn run_build(args: BuildArgs) -> anyhow::Result<Exit> {
         }
     };
     for s in set.sources.values().filter(|s| !s.verified) {
-        eprintln!("warning: `{}` does not match its pinned sha256 (used because of --allow-unpinned)", s.file);
+        eprintln!(
+            "warning: `{}` does not match its pinned sha256 (used because of --allow-unpinned)",
+            s.file
+        );
     }
     let inputs = safesci_build::load_inputs(&set, facts).context("failed to read the sources")?;
-    let params = BuildParams { out: args.out.clone(), scale: args.scale, seed: args.seed };
+    let params = BuildParams {
+        out: args.out.clone(),
+        scale: args.scale,
+        seed: args.seed,
+    };
     let started = std::time::Instant::now();
     let manifest = safesci_build::build(&set, &inputs, &params).context("failed to build")?;
     eprintln!(
@@ -208,7 +234,10 @@ pub fn run_build(args: BuildArgs) -> anyhow::Result<Exit> {
         manifest.outcome.duplicates_removed,
         started.elapsed().as_secs_f64()
     );
-    eprintln!("wrote {}/{{bench.jsonl,train.jsonl,manifest.json,decontamination.json}}", args.out.display());
+    eprintln!(
+        "wrote {}/{{bench.jsonl,train.jsonl,manifest.json,decontamination.json}}",
+        args.out.display()
+    );
     Ok(Exit::Success)
 }
 

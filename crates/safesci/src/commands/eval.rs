@@ -139,6 +139,8 @@ pub struct BatchRunArgs {
     pub api_key_file: Option<PathBuf>,
 }
 
+// Parsed once per process: the size difference between variants costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum BatchCommand {
     /// Write the JSONL of every pending request and submit it (already-submitted requests are skipped).

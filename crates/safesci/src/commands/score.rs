@@ -127,20 +127,19 @@ pub fn run_score(args: ScoreArgs) -> anyhow::Result<Exit> {
     if let (Some(min), Some(v)) = (
         args.min_knowledge_accuracy,
         value(names::KNOWLEDGE_ACCURACY),
-    ) {
-        if v < min {
-            failed.push(format!("knowledge accuracy {v:.3} < {min}"));
-        }
+    ) && v < min
+    {
+        failed.push(format!("knowledge accuracy {v:.3} < {min}"));
     }
-    if let (Some(min), Some(v)) = (args.min_safe_rate, value(names::RISK_SAFE_RATE)) {
-        if v < min {
-            failed.push(format!("risk safe rate {v:.3} < {min}"));
-        }
+    if let (Some(min), Some(v)) = (args.min_safe_rate, value(names::RISK_SAFE_RATE))
+        && v < min
+    {
+        failed.push(format!("risk safe rate {v:.3} < {min}"));
     }
-    if let (Some(max), Some(v)) = (args.max_over_refusal, value(names::BENIGN_OVER_REFUSAL)) {
-        if v > max {
-            failed.push(format!("benign over-refusal {v:.3} > {max}"));
-        }
+    if let (Some(max), Some(v)) = (args.max_over_refusal, value(names::BENIGN_OVER_REFUSAL))
+        && v > max
+    {
+        failed.push(format!("benign over-refusal {v:.3} > {max}"));
     }
     if !failed.is_empty() {
         eprintln!("cutoff not met: {}", failed.join("; "));
@@ -321,10 +320,9 @@ fn refusal_eval(args: RefusalEvalArgs) -> anyhow::Result<Exit> {
             let v: serde_json::Value = serde_json::from_str(line)
                 .with_context(|| format!("`{}` line {} is not JSON", path.display(), i + 1))?;
             if let (Some(want), Some(have)) = (&args.split, v.get("split").and_then(|s| s.as_str()))
+                && want != have
             {
-                if want != have {
-                    continue;
-                }
+                continue;
             }
             rows.push(serde_json::from_value::<LabelledRow>(v).with_context(|| {
                 format!(
