@@ -132,6 +132,34 @@ impl RateGate {
     }
 }
 
+/// Send a request and return its body, feeding the rate gate from the response headers; a non-2xx
+/// status becomes a [`ProviderError`] (and pauses the gate when the server said how long to wait).
+pub async fn send(
+    builder: reqwest::RequestBuilder,
+    gate: &RateGate,
+    timeout: Duration,
+) -> Result<bytes::Bytes, ProviderError> {
+    let response = builder
+        .send()
+        .await
+        .map_err(|e| transport_error(&e, timeout))?;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    gate.observe(&headers);
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| transport_error(&e, timeout))?;
+    if !(200..300).contains(&status) {
+        let err = status_error(status, &headers, &String::from_utf8_lossy(&body));
+        if let Some(wait) = err.retry_after() {
+            gate.pause(wait);
+        }
+        return Err(err);
+    }
+    Ok(body)
+}
+
 /// Map a reqwest transport error (never containing headers, so never the key).
 pub fn transport_error(e: &reqwest::Error, timeout: Duration) -> ProviderError {
     if e.is_timeout() {

@@ -181,24 +181,7 @@ impl Provider for OpenAiProvider {
         if let Some(key) = &self.settings.key {
             builder = builder.bearer_auth(key.expose());
         }
-        let response = builder
-            .send()
-            .await
-            .map_err(|e| http::transport_error(&e, timeout))?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        self.gate.observe(&headers);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| http::transport_error(&e, timeout))?;
-        if !(200..300).contains(&status) {
-            let err = http::status_error(status, &headers, &String::from_utf8_lossy(&body));
-            if let Some(wait) = err.retry_after() {
-                self.gate.pause(wait);
-            }
-            return Err(err);
-        }
+        let body = http::send(builder, &self.gate, timeout).await?;
         parse_chat_response(&body)
     }
 }
