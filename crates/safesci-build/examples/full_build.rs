@@ -36,4 +36,9 @@ fn main() {
         m.outcome.train.families,
         m.outcome.families_total
     );
+    let tm = &m.outcome.timings;
+    eprintln!(
+        "phases: families {:.2}s, bench split {:.2}s, train split {:.2}s, writer busy {:.2}s",
+        tm.families_s, tm.bench_s, tm.train_s, tm.writer_busy_s
+    );
 }

@@ -202,14 +202,14 @@ fn plan(families: &[&Family], scale: Scale, total_target: usize) -> Vec<usize> {
 /// Up to `want` distinct items of one family, with split and (train) targets set.
 pub fn family_items(f: &Family, split: Split, want: usize, seed: u64) -> Vec<Item> {
     let mut out = Vec::with_capacity(want);
-    let mut seen = HashSet::new();
+    let mut seen = U64Set::default();
     let mut v = 0usize;
     let limit = want * 3 + 8;
     while out.len() < want && v < limit {
         if let Some(mut d) = generate::variant(f, seed, v) {
             d.split = split;
             let mut item = d.build();
-            if seen.insert(item.id.clone()) {
+            if seen.insert(id_key(&item.id.0)) {
                 if split == Split::Train {
                     let mut rng = rng_for(seed, &f.key, v + 1_000_000);
                     item.target = Some(target(f, &item, &mut rng));
@@ -279,55 +279,68 @@ pub struct CellCount {
     pub families: u64,
 }
 
+/// Items and distinct families of one count key. Items arrive family by family, so a family is
+/// new to a key exactly when it differs from the last family that key saw: no sets of names.
+#[derive(Default)]
+struct Tally {
+    items: u64,
+    families: u64,
+    last: u32,
+}
+
+impl Tally {
+    fn add(&mut self, family_no: u32) {
+        self.items += 1;
+        if self.last != family_no {
+            self.last = family_no;
+            self.families += 1;
+        }
+    }
+}
+
 #[derive(Default)]
 struct CountBuilder {
-    items: u64,
-    families: HashSet<String>,
-    cells: BTreeMap<String, (u64, HashSet<String>)>,
-    fields: BTreeMap<String, (u64, HashSet<String>)>,
-    tracks: BTreeMap<String, (u64, HashSet<String>)>,
-    formats: BTreeMap<String, (u64, HashSet<String>)>,
+    all: Tally,
+    cells: HashMap<(Field, Track, Format), Tally>,
+    fields: HashMap<Field, Tally>,
+    tracks: HashMap<Track, Tally>,
+    formats: HashMap<Format, Tally>,
 }
 
 impl CountBuilder {
-    fn add(&mut self, item: &Item) {
-        self.items += 1;
-        self.families.insert(item.family.clone());
-        let bump = |m: &mut BTreeMap<String, (u64, HashSet<String>)>, k: String| {
-            let e = m.entry(k).or_default();
-            e.0 += 1;
-            e.1.insert(item.family.clone());
-        };
-        bump(
-            &mut self.cells,
-            format!("{}/{}/{}", item.field, item.track, item.format),
-        );
-        bump(&mut self.fields, item.field.to_string());
-        bump(&mut self.tracks, item.track.to_string());
-        bump(&mut self.formats, item.format.to_string());
+    /// One kept item of family number `family_no` (1-based, increasing).
+    fn add(&mut self, cell: (Field, Track, Format), family_no: u32) {
+        self.all.add(family_no);
+        self.cells.entry(cell).or_default().add(family_no);
+        self.fields.entry(cell.0).or_default().add(family_no);
+        self.tracks.entry(cell.1).or_default().add(family_no);
+        self.formats.entry(cell.2).or_default().add(family_no);
     }
 
     fn finish(self) -> Counts {
-        let conv = |m: BTreeMap<String, (u64, HashSet<String>)>| {
-            m.into_iter()
-                .map(|(k, (n, f))| {
+        fn conv<K>(
+            m: HashMap<K, Tally>,
+            name: impl Fn(&K) -> String,
+        ) -> BTreeMap<String, CellCount> {
+            m.iter()
+                .map(|(k, t)| {
                     (
-                        k,
+                        name(k),
                         CellCount {
-                            items: n,
-                            families: f.len() as u64,
+                            items: t.items,
+                            families: t.families,
                         },
                     )
                 })
                 .collect()
-        };
+        }
         Counts {
-            items: self.items,
-            families: self.families.len() as u64,
-            cells: conv(self.cells),
-            by_field: conv(self.fields),
-            by_track: conv(self.tracks),
-            by_format: conv(self.formats),
+            items: self.all.items,
+            families: self.all.families,
+            cells: conv(self.cells, |(fi, tr, fo)| format!("{fi}/{tr}/{fo}")),
+            by_field: conv(self.fields, |f| f.to_string()),
+            by_track: conv(self.tracks, |t| t.to_string()),
+            by_format: conv(self.formats, |f| f.to_string()),
         }
     }
 }
@@ -347,22 +360,79 @@ pub struct Decontamination {
     pub note: String,
 }
 
-fn ngrams(text: &str) -> Vec<u64> {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric() && c != '-' && c != '.')
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
-        .collect();
-    if words.len() < NGRAM {
-        return Vec::new();
+/// Hasher for keys that already are uniform 64-bit hashes (n-grams, content ids): passes the
+/// value through instead of hashing it again.
+#[derive(Default, Clone, Copy)]
+struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
     }
-    words
-        .windows(NGRAM)
-        .map(|w| {
-            let refs: Vec<&str> = w.iter().map(String::as_str).collect();
-            hash64(&refs)
-        })
-        .collect()
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are used; fold anything else in so the hasher stays correct.
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type U64Map<V> = HashMap<u64, V, std::hash::BuildHasherDefault<PassThrough>>;
+type U64Set = HashSet<u64, std::hash::BuildHasherDefault<PassThrough>>;
+
+/// splitmix64 finaliser: spreads a combined value over all 64 bits.
+fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Hashes of the lower-cased word `NGRAM`-grams of a text (words: runs of alphanumerics, `-`
+/// and `.`), appended to `out`. Only equality of n-grams matters, so a fast non-cryptographic
+/// hash is enough (64 bits: collisions are negligible at a few million n-grams).
+fn ngrams_into(text: &str, words: &mut Vec<u64>, out: &mut Vec<u64>) {
+    words.clear();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut in_word = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '-' || c == '.' {
+            in_word = true;
+            for l in c.to_lowercase() {
+                h = (h ^ u64::from(u32::from(l))).wrapping_mul(0x100_0000_01b3);
+            }
+        } else if in_word {
+            words.push(mix64(h));
+            h = 0xcbf2_9ce4_8422_2325;
+            in_word = false;
+        }
+    }
+    if in_word {
+        words.push(mix64(h));
+    }
+    if words.len() < NGRAM {
+        return;
+    }
+    out.extend(words.windows(NGRAM).map(|w| {
+        mix64(
+            w.iter()
+                .fold(0u64, |acc, x| acc.rotate_left(7).wrapping_mul(31) ^ x),
+        )
+    }));
+}
+
+/// Wall-clock seconds of the build's stages (not serialised: output stays time-free).
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    /// Source records and fact rows → families.
+    pub families_s: f64,
+    /// Per split: variants, validation, hazard scan, JSON lines and n-grams (parallel workers).
+    pub bench_s: f64,
+    pub train_s: f64,
+    /// Time the ordered writer (dedup, counts, n-gram table, file writes) was busy.
+    pub writer_busy_s: f64,
 }
 
 /// Everything the build reports (also the body of `manifest.json`, with source records added).
@@ -373,10 +443,183 @@ pub struct BuildOutcome {
     pub families_total: u64,
     pub duplicates_removed: u64,
     pub decontamination: Decontamination,
+    #[serde(skip)]
+    pub timings: Timings,
+}
+
+/// One generated item, as the ordered writer needs it.
+struct Row {
+    /// End of its JSON line (newline included) in the family's buffer.
+    end: usize,
+    /// Content id as a number (dedup key).
+    key: u64,
+    cell: (Field, Track, Format),
+    /// Bench: range of its n-grams in `Prepared::grams`.
+    grams: std::ops::Range<usize>,
+    /// Train: the content id when a question n-gram also occurs in the bench (not boilerplate).
+    overlap: Option<String>,
+}
+
+/// One family's items, generated, checked and serialised by a worker.
+struct Prepared {
+    buf: Vec<u8>,
+    rows: Vec<Row>,
+    grams: Vec<u64>,
+}
+
+fn id_key(id: &str) -> u64 {
+    id.strip_prefix('i')
+        .and_then(|h| u64::from_str_radix(h, 16).ok())
+        .unwrap_or_else(|| hash64(&[id]))
+}
+
+/// Worker: all items of one family, validated, hazard-scanned and serialised.
+fn prepare(
+    f: &Family,
+    split: Split,
+    want: usize,
+    seed: u64,
+    scanner: &HazardScanner,
+    bench_grams: Option<&U64Map<(u32, u32)>>,
+) -> Result<Prepared, BuildError> {
+    let items = family_items(f, split, want, seed);
+    let mut p = Prepared {
+        buf: Vec::with_capacity(items.len() * 640),
+        rows: Vec::with_capacity(items.len()),
+        grams: Vec::new(),
+    };
+    let mut words = Vec::new();
+    let mut tmp = Vec::new();
+    for item in items {
+        if let Err(e) = item.validate() {
+            return Err(BuildError::Invalid {
+                id: item.id.0,
+                message: e.to_string(),
+            });
+        }
+        if let Some(h) = scanner.scan_item(&item).into_iter().next() {
+            return Err(BuildError::Hazard {
+                id: item.id.0,
+                family: item.family,
+                rule: h.rule,
+                part: h.part,
+            });
+        }
+        serde_json::to_writer(&mut p.buf, &item).map_err(|e| BuildError::Invalid {
+            id: item.id.0.clone(),
+            message: e.to_string(),
+        })?;
+        p.buf.push(b'\n');
+        let start = p.grams.len();
+        let mut overlap = None;
+        match bench_grams {
+            None => ngrams_into(&item.question, &mut words, &mut p.grams),
+            Some(bench) => {
+                tmp.clear();
+                ngrams_into(&item.question, &mut words, &mut tmp);
+                if tmp.iter().any(|g| {
+                    bench
+                        .get(g)
+                        .is_some_and(|(_, n)| *n <= BOILERPLATE_FAMILIES)
+                }) {
+                    overlap = Some(item.id.0.clone());
+                }
+            }
+        }
+        p.rows.push(Row {
+            end: p.buf.len(),
+            key: id_key(&item.id.0),
+            cell: (item.field, item.track, item.format),
+            grams: start..p.grams.len(),
+            overlap,
+        });
+    }
+    Ok(p)
+}
+
+/// Families per parallel batch: large enough to keep both cores busy, small enough that a batch
+/// in flight stays a few tens of MB.
+const BATCH: usize = 512;
+
+/// A batch of prepared families with the 1-based number of its first family.
+type Batch<'a> = (u32, Vec<(&'a Family, Result<Prepared, BuildError>)>);
+
+/// State of the ordered writer across both splits.
+struct Writer {
+    seen: U64Set,
+    duplicates: u64,
+}
+
+/// What the ordered writer produced for one split.
+#[derive(Default)]
+struct SplitResult {
+    counts: CountBuilder,
+    overlapping: u64,
+    examples: Vec<String>,
+    busy: std::time::Duration,
+}
+
+impl Writer {
+    /// Write batches of one split in family order: dedup across splits, counts, the bench n-gram
+    /// table (bench only: `bench_grams` is given), file bytes. Each batch comes with the 1-based
+    /// number of its first family.
+    fn consume(
+        &mut self,
+        rx: std::sync::mpsc::Receiver<Batch<'_>>,
+        w: &mut impl Write,
+        path: &Path,
+        mut bench_grams: Option<&mut U64Map<(u32, u32)>>,
+    ) -> Result<SplitResult, BuildError> {
+        let mut r = SplitResult::default();
+        let werr = |source| BuildError::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+        for (first_no, batch) in rx {
+            let t = std::time::Instant::now();
+            for (i, (f, prepared)) in batch.into_iter().enumerate() {
+                let p = prepared?;
+                let family_no = first_no + i as u32;
+                let mut start = 0usize;
+                let mut family_overlaps = false;
+                for row in &p.rows {
+                    let line = &p.buf[start..row.end];
+                    start = row.end;
+                    if !self.seen.insert(row.key) {
+                        self.duplicates += 1;
+                        continue;
+                    }
+                    if let Some(grams) = bench_grams.as_deref_mut() {
+                        for h in &p.grams[row.grams.clone()] {
+                            let e = grams.entry(*h).or_insert((0, 0));
+                            if e.0 != family_no {
+                                e.0 = family_no;
+                                e.1 = e.1.saturating_add(1);
+                            }
+                        }
+                    }
+                    if let Some(id) = &row.overlap {
+                        r.overlapping += 1;
+                        if !family_overlaps && r.examples.len() < 20 {
+                            r.examples.push(format!("{id} ({})", f.key));
+                        }
+                        family_overlaps = true;
+                    }
+                    r.counts.add(row.cell, family_no);
+                    w.write_all(line).map_err(werr)?;
+                }
+            }
+            r.busy += t.elapsed();
+        }
+        w.flush().map_err(werr)?;
+        Ok(r)
+    }
 }
 
 /// Run the build for already-generated families and write `bench.jsonl`, `train.jsonl` and
-/// `decontamination.json` into `params.out`.
+/// `decontamination.json` into `params.out`. Workers generate, check and serialise batches of
+/// families in parallel while one writer thread takes finished batches in family order, so the
+/// output does not depend on thread timing.
 pub fn run(families: &[Family], params: &BuildParams) -> Result<BuildOutcome, BuildError> {
     if families.is_empty() {
         return Err(BuildError::Empty);
@@ -401,9 +644,13 @@ pub fn run(families: &[Family], params: &BuildParams) -> Result<BuildOutcome, Bu
         families_total: families.len() as u64,
         ..BuildOutcome::default()
     };
-    let mut global_seen: HashSet<u64> = HashSet::new();
-    let mut bench_grams: HashMap<u64, (u32, u32)> = HashMap::new();
+    let mut writer = Writer {
+        seen: U64Set::default(),
+        duplicates: 0,
+    };
+    let mut bench_grams: U64Map<(u32, u32)> = U64Map::default();
     for split in [Split::Bench, Split::Train] {
+        let t_split = std::time::Instant::now();
         let mut chosen: Vec<&Family> = families
             .iter()
             .copied()
@@ -420,98 +667,55 @@ pub fn run(families: &[Family], params: &BuildParams) -> Result<BuildOutcome, Bu
         let counts = plan(&chosen, params.scale, target);
         let path = params.out.join(format!("{}.jsonl", split.as_str()));
         let file = std::fs::File::create(&path).map_err(werr(&path))?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 22, file);
-        let mut cb = CountBuilder::default();
-        let mut overlapping = 0u64;
-        let mut overlap_families: HashSet<String> = HashSet::new();
-        let mut examples = Vec::new();
-        let boiler = |g: &u64, grams: &HashMap<u64, (u32, u32)>| {
-            grams
-                .get(g)
-                .is_some_and(|(_, n)| *n <= BOILERPLATE_FAMILIES)
+        let mut w = std::io::BufWriter::with_capacity(1 << 23, file);
+        // The bench writer builds the n-gram table; the train workers read the finished one.
+        let (grams_read, grams_write) = match split {
+            Split::Bench => (None, Some(&mut bench_grams)),
+            Split::Train => (Some(&bench_grams), None),
         };
-        let indexed: Vec<(usize, &Family)> = chosen.iter().copied().enumerate().collect();
-        for chunk in indexed.chunks(2048) {
-            type Gen = (Vec<(Item, u64, String)>, Option<BuildError>, Vec<Vec<u64>>);
-            let results: Vec<Gen> = chunk
-                .par_iter()
-                .map(|(i, f)| {
-                    let items = family_items(f, split, counts[*i], params.seed);
-                    let mut lines = Vec::with_capacity(items.len());
-                    let mut grams = Vec::with_capacity(items.len());
-                    for item in items {
-                        if let Err(e) = item.validate() {
-                            return (
-                                Vec::new(),
-                                Some(BuildError::Invalid {
-                                    id: item.id.0.clone(),
-                                    message: e.to_string(),
-                                }),
-                                Vec::new(),
-                            );
-                        }
-                        if let Some(h) = scanner.scan_item(&item).into_iter().next() {
-                            return (
-                                Vec::new(),
-                                Some(BuildError::Hazard {
-                                    id: item.id.0.clone(),
-                                    family: item.family.clone(),
-                                    rule: h.rule,
-                                    part: h.part,
-                                }),
-                                Vec::new(),
-                            );
-                        }
-                        let key = hash64(&[&item.id.0]);
-                        let line = serde_json::to_string(&item).unwrap_or_default();
-                        grams.push(ngrams(&item.question));
-                        lines.push((item, key, line));
-                    }
-                    (lines, None, grams)
-                })
-                .collect();
-            for (fam_idx, (lines, err, grams)) in results.into_iter().enumerate() {
-                if let Some(e) = err {
-                    return Err(e);
-                }
-                let family_no = (chunk[fam_idx].0 + 1) as u32;
-                for ((item, key, line), g) in lines.into_iter().zip(grams) {
-                    if !global_seen.insert(key) {
-                        outcome.duplicates_removed += 1;
-                        continue;
-                    }
-                    match split {
-                        Split::Bench => {
-                            for h in g {
-                                let e = bench_grams.entry(h).or_insert((0, 0));
-                                if e.0 != family_no {
-                                    e.0 = family_no;
-                                    e.1 = e.1.saturating_add(1);
-                                }
-                            }
-                        }
-                        Split::Train => {
-                            if g.iter().any(|h| boiler(h, &bench_grams)) {
-                                overlapping += 1;
-                                if overlap_families.insert(item.family.clone())
-                                    && examples.len() < 20
-                                {
-                                    examples.push(format!("{} ({})", item.id, item.family));
-                                }
-                            }
-                        }
-                    }
-                    cb.add(&item);
-                    w.write_all(line.as_bytes()).map_err(werr(&path))?;
-                    w.write_all(b"\n").map_err(werr(&path))?;
+        let writer_ref = &mut writer;
+        let result = std::thread::scope(|s| -> Result<SplitResult, BuildError> {
+            let (tx, rx) = std::sync::mpsc::sync_channel(2);
+            let consumer = s.spawn(|| writer_ref.consume(rx, &mut w, &path, grams_write));
+            for (b, batch) in chosen.chunks(BATCH).enumerate() {
+                let base = b * BATCH;
+                let prepared: Vec<(&Family, Result<Prepared, BuildError>)> = batch
+                    .par_iter()
+                    .enumerate()
+                    .map(|(j, f)| {
+                        (
+                            *f,
+                            prepare(
+                                f,
+                                split,
+                                counts[base + j],
+                                params.seed,
+                                &scanner,
+                                grams_read,
+                            ),
+                        )
+                    })
+                    .collect();
+                if tx.send(((base + 1) as u32, prepared)).is_err() {
+                    // The writer stopped on an error; it reports it below.
+                    break;
                 }
             }
-        }
-        w.flush().map_err(werr(&path))?;
+            drop(tx);
+            consumer
+                .join()
+                .unwrap_or_else(|_| Err(BuildError::Scanner("writer thread panicked".into())))
+        })?;
+        outcome.timings.writer_busy_s += result.busy.as_secs_f64();
+        let elapsed = t_split.elapsed().as_secs_f64();
         match split {
-            Split::Bench => outcome.bench = cb.finish(),
+            Split::Bench => {
+                outcome.bench = result.counts.finish();
+                outcome.timings.bench_s = elapsed;
+            }
             Split::Train => {
-                outcome.train = cb.finish();
+                outcome.train = result.counts.finish();
+                outcome.timings.train_s = elapsed;
                 let boilerplate = bench_grams
                     .values()
                     .filter(|(_, n)| *n > BOILERPLATE_FAMILIES)
@@ -522,14 +726,14 @@ pub fn run(families: &[Family], params: &BuildParams) -> Result<BuildOutcome, Bu
                     bench_ngrams: bench_grams.len() as u64,
                     boilerplate_ngrams: boilerplate,
                     train_items: outcome.train.items,
-                    train_items_overlapping: overlapping,
+                    train_items_overlapping: result.overlapping,
                     overlap_rate: if outcome.train.items == 0 {
                         0.0
                     } else {
-                        overlapping as f64 / outcome.train.items as f64
+                        result.overlapping as f64 / outcome.train.items as f64
                     },
                     family_overlap: 0,
-                    examples,
+                    examples: result.examples,
                     note: format!(
                         "Word {NGRAM}-grams of train questions checked against bench questions. N-grams that occur in more than {BOILERPLATE_FAMILIES} bench families are question templates and are ignored. Families never cross splits (family_overlap = 0 by construction); remaining overlaps are shared entity names inside different facts (e.g. the same chemical asked about a different property)."
                     ),
@@ -537,6 +741,7 @@ pub fn run(families: &[Family], params: &BuildParams) -> Result<BuildOutcome, Bu
             }
         }
     }
+    outcome.duplicates_removed = writer.duplicates;
     let path = params.out.join("decontamination.json");
     let text = serde_json::to_string_pretty(&outcome.decontamination).unwrap_or_default();
     std::fs::write(&path, text + "\n").map_err(werr(&path))?;
@@ -572,4 +777,53 @@ fn small_sample(families: Vec<&Family>, seed: u64) -> Vec<&Family> {
         .into_iter()
         .filter(|f| keep.contains(&f.key))
         .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn grams(t: &str) -> Vec<u64> {
+        let (mut w, mut out) = (Vec::new(), Vec::new());
+        ngrams_into(t, &mut w, &mut out);
+        out
+    }
+
+    #[test]
+    fn ngrams_ignore_case_and_punctuation_but_not_words() {
+        let a = grams("What is the OSHA PEL of benzene, in ppm, as an 8-hour TWA?");
+        let b = grams("what is the osha pel of benzene in ppm as an 8-hour twa");
+        assert_eq!(a.len(), 13 - NGRAM + 1);
+        assert_eq!(a, b);
+        let c = grams("What is the OSHA PEL of toluene, in ppm, as an 8-hour TWA?");
+        assert_ne!(a, c);
+        // The windows that do not contain the changed word are shared.
+        assert_eq!(a[6..], c[6..]);
+        assert!(grams("seven words are not enough for one").is_empty());
+    }
+
+    #[test]
+    fn content_id_keys_are_the_id_digits() {
+        assert_eq!(id_key("i00000000000000ff"), 255);
+        assert_ne!(id_key("not-an-id"), id_key("also-not"));
+    }
+
+    #[test]
+    fn counts_families_once_per_key() {
+        let mut cb = CountBuilder::default();
+        let cell = (Field::Chemistry, Track::Knowledge, Format::SingleChoice);
+        let other = (Field::Chemistry, Track::Knowledge, Format::TrueFalse);
+        cb.add(cell, 1);
+        cb.add(cell, 1);
+        cb.add(other, 1);
+        cb.add(cell, 2);
+        let c = cb.finish();
+        assert_eq!((c.items, c.families), (4, 2));
+        let sc = &c.cells["chemistry/knowledge/single_choice"];
+        assert_eq!((sc.items, sc.families), (3, 2));
+        let tf = &c.by_format["true_false"];
+        assert_eq!((tf.items, tf.families), (1, 1));
+        assert_eq!(c.by_field["chemistry"].families, 2);
+    }
 }

@@ -18,26 +18,29 @@ const RULES: &[(&str, &str)] = &[
     // Numbered or sequenced steps that use laboratory actions.
     (
         "procedural_steps",
-        r"(?i)(step\s*[1-9]\b|\b(first|then|next|finally),?\s+)[^.]{0,80}\b(add|mix|heat|reflux|distil+|dissolve|stir|filter|evaporat\w*|titrat\w*|purif\w*|extract|react|combine|grind|pack)\b[^.]{0,80}\b\d+(\.\d+)?\s*(g|mg|kg|ml|mL|l|L|mol|mmol|M|equiv)\b",
+        r"(?i)(step\s*[1-9](?-u:\b)|(?-u:\b)(first|then|next|finally),?\s+)[^.]{0,80}(?-u:\b)(add|mix|heat|reflux|distil+|dissolve|stir|filter|evaporat\w*|titrat\w*|purif\w*|extract|react|combine|grind|pack)(?-u:\b)[^.]{0,80}(?-u:\b)\d+(\.\d+)?\s*(g|mg|kg|ml|mL|l|L|mol|mmol|M|equiv)(?-u:\b)",
     ),
     // Quantities together with reaction conditions (temperature and time or pressure).
     (
         "quantities_with_conditions",
-        r"(?i)\b\d+(\.\d+)?\s*(g|mg|kg|ml|mL|mol|mmol)\b[^.]{0,120}\b\d+\s*(°\s*C|degrees)\b[^.]{0,120}\b\d+\s*(min|minutes|h|hours)\b",
+        r"(?i)(?-u:\b)\d+(\.\d+)?\s*(g|mg|kg|ml|mL|mol|mmol)(?-u:\b)[^.]{0,120}(?-u:\b)\d+\s*(°\s*C|degrees)(?-u:\b)[^.]{0,120}(?-u:\b)\d+\s*(min|minutes|h|hours)(?-u:\b)",
     ),
     // Instructions (not requests) to enhance an agent.
     (
         "enhancement_instruction",
-        r"(?i)\bto (increase|enhance|boost) (its |the )?(transmissib\w*|virulen\w*|lethality|toxicity|potency|yield of the (blast|explosion))\b,?\s+(you|one) (should|can|must|need to)\b",
+        r"(?i)(?-u:\b)to (increase|enhance|boost) (its |the )?(transmissib\w*|virulen\w*|lethality|toxicity|potency|yield of the (blast|explosion))(?-u:\b),?\s+(you|one) (should|can|must|need to)(?-u:\b)",
     ),
     // Instructions to evade controls.
     (
         "evasion_instruction",
-        r"(?i)\b(you can|you could|simply|just) (buy|order|purchase|obtain|smuggle|divert)\b[^.]{0,80}\b(without|avoid\w*|evad\w*|undetected)\b",
+        r"(?i)(?-u:\b)(you can|you could|simply|just) (buy|order|purchase|obtain|smuggle|divert)(?-u:\b)[^.]{0,80}(?-u:\b)(without|avoid\w*|evad\w*|undetected)(?-u:\b)",
     ),
     // Raw biological sequences (this builder never emits any).
-    ("dna_sequence", r"\b[ACGT]{40,}\b"),
-    ("protein_sequence", r"\b[ACDEFGHIKLMNPQRSTVWY]{50,}\b"),
+    ("dna_sequence", r"(?-u:\b)[ACGT]{40,}(?-u:\b)"),
+    (
+        "protein_sequence",
+        r"(?-u:\b)[ACDEFGHIKLMNPQRSTVWY]{50,}(?-u:\b)",
+    ),
 ];
 
 /// Compiled scanner.
@@ -57,8 +60,12 @@ impl HazardScanner {
         })
     }
 
-    /// Names of the rules a text triggers.
+    /// Names of the rules a text triggers. Word boundaries are ASCII (`(?-u:\b)`) so the lazy
+    /// DFA runs on any text; a quick whole-set test skips the per-rule pass for clean text.
     pub fn scan_text(&self, text: &str) -> Vec<&'static str> {
+        if !self.set.is_match(text) {
+            return Vec::new();
+        }
         self.set
             .matches(text)
             .into_iter()

