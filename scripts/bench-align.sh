@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
-# Protein/gene alignment: safesci (rust-bio) vs Biopython's PairwiseAligner on the same seeded
-# random pairs, single thread, global alignment with traceback of one optimal alignment.
+# Protein/gene global alignment: safesci vs Biopython's PairwiseAligner on the same seeded random
+# pairs, one thread, both computing the optimal score and one optimal alignment's identity
+# (Biopython: `aligner.align(a, b)[0]` then `.counts()`; safesci: `align::protein_alignment` /
+# `align::gene_alignment`). Also times safesci's full strict metric (that plus the edit distance)
+# and Biopython's score-only `aligner.score(a, b)`, and checks that every score is equal.
 #   scripts/bench-align.sh [PAIRS_PER_KIND] [LENGTH]
-# Creates a venv under target/bench-align-venv and installs biopython into it.
+# Creates a venv under $CARGO_TARGET_DIR/bench-align and installs biopython into it.
+# Set BENCH_LOCK=/path/to/lockfile to hold a lock (flock) around each timed run only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-200}"
 LEN="${2:-300}"
-WORK="${CARGO_TARGET_DIR:-target}/bench-align"
+TARGET="${CARGO_TARGET_DIR:-target}"
+WORK="$TARGET/bench-align"
 mkdir -p "$WORK"
 VENV="$WORK/venv"
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q biopython
 fi
+lock() { if [ -n "${BENCH_LOCK:-}" ]; then flock "$BENCH_LOCK" "$@"; else "$@"; fi; }
 PAIRS="$WORK/pairs.tsv"
 "$VENV/bin/python" - "$N" "$LEN" "$PAIRS" <<'PY'
 import random, sys
@@ -35,8 +41,8 @@ with open(out, "w") as f:
             f.write(f"{kind}\t{mutate(key, alphabet)}\t{key}\n")
 PY
 cargo build -q --release -p safesci-score --example align-bench
-RUST_OUT=$("${CARGO_TARGET_DIR:-target}/release/examples/align-bench" "$PAIRS")
-PY_OUT=$("$VENV/bin/python" - "$PAIRS" <<'PY'
+RUST_OUT=$(lock "$TARGET/release/examples/align-bench" "$PAIRS" "$WORK/rust-results.tsv")
+PY_OUT=$(lock "$VENV/bin/python" - "$PAIRS" "$WORK/py-results.tsv" <<'PY'
 import sys, time
 from Bio import Align
 from Bio.Align import substitution_matrices
@@ -48,19 +54,45 @@ prot = Align.PairwiseAligner(mode="global", substitution_matrix=substitution_mat
                              open_gap_score=-10, extend_gap_score=-1)
 gene = Align.PairwiseAligner(mode="global", match_score=1, mismatch_score=-1,
                              open_gap_score=-2, extend_gap_score=-1)
+rows = []
 for kind, aligner in (("protein", prot), ("gene", gene)):
     t = time.perf_counter()
     for a, b in pairs[kind]:
+        aligner.score(a, b)
+    score_only = time.perf_counter() - t
+    t = time.perf_counter()
+    out = []
+    for a, b in pairs[kind]:
         aln = aligner.align(a, b)[0]
-        ident = sum(1 for x, y in zip(aln[0], aln[1]) if x == y and x != "-")
-    print(kind, len(pairs[kind]), f"{time.perf_counter() - t:.4f}")
+        c = aln.counts()
+        out.append((aln.score, aln.length, c.identities))
+    elapsed = time.perf_counter() - t
+    rows += [f"{kind}\t{int(s)}\t{cols}\t{ident}" for s, cols, ident in out]
+    print(kind, len(pairs[kind]), f"{elapsed:.5f}", f"{score_only:.5f}")
+open(sys.argv[2], "w").write("\n".join(rows) + "\n")
 PY
 )
-echo "| kind | pairs | length | safesci (rust-bio) s | Biopython s | speed-up |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "| kind | pairs | length | safesci score+alignment s | Biopython align()[0]+counts() s | speed-up | safesci incl. edit distance s | Biopython score() only s |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for kind in protein gene; do
   r=$(echo "$RUST_OUT" | awk -v k="$kind" '$1==k {print $3}')
+  rf=$(echo "$RUST_OUT" | awk -v k="$kind" '$1==k {print $4}')
   p=$(echo "$PY_OUT" | awk -v k="$kind" '$1==k {print $3}')
+  ps=$(echo "$PY_OUT" | awk -v k="$kind" '$1==k {print $4}')
   n=$(echo "$RUST_OUT" | awk -v k="$kind" '$1==k {print $2}')
-  echo "| $kind | $n | $LEN | $r | $p | $(python3 -c "print(f'{$p/$r:.1f}x')") |"
+  echo "| $kind | $n | $LEN | $r | $p | $(python3 -c "print(f'{$p/$r:.1f}x')") | $rf | $ps |"
 done
+python3 - "$WORK/rust-results.tsv" "$WORK/py-results.tsv" <<'PY'
+import sys
+r = [l.split("\t") for l in open(sys.argv[1]).read().split("\n") if l]
+p = [l.split("\t") for l in open(sys.argv[2]).read().split("\n") if l]
+assert len(r) == len(p), (len(r), len(p))
+for kind in ("protein", "gene"):
+    rr = [x for x in r if x[0] == kind]; pp = [x for x in p if x[0] == kind]
+    same_score = sum(a[1] == b[1] for a, b in zip(rr, pp))
+    same_ident = sum(int(a[3]) * int(b[2]) == int(b[3]) * int(a[2]) for a, b in zip(rr, pp))
+    print(f"{kind}: scores equal {same_score}/{len(rr)}; identity equal {same_ident}/{len(rr)}"
+          " (identity depends on which of several optimal alignments is reported)")
+    if same_score != len(rr):
+        sys.exit(f"{kind}: score mismatch")
+PY

@@ -1,14 +1,22 @@
 //! Time the strict alignment scorers on pairs from a file (one `kind<TAB>pred<TAB>key` per line,
 //! kind `protein` or `gene`), as written by `scripts/bench-align.sh`, which runs Biopython's
-//! `PairwiseAligner` on the same pairs. Prints `kind pairs seconds` lines.
+//! `PairwiseAligner` on the same pairs.
+//!
+//! `align-bench PAIRS.tsv [RESULTS.tsv]` prints, per kind, `kind pairs seconds_alignment
+//! seconds_full`: the first times score + one optimal alignment's identity (what Biopython's
+//! `align(a, b)[0]` plus `counts()` computes), the second the whole strict metric (that plus the
+//! edit distance). RESULTS.tsv gets `kind score columns matches` per pair for the cross-check.
 
 use safesci_score::align;
+use std::fmt::Write as _;
 use std::time::Instant;
 
 fn main() -> anyhow::Result<()> {
-    let path = std::env::args()
-        .nth(1)
-        .ok_or_else(|| anyhow::anyhow!("usage: align-bench PAIRS.tsv"))?;
+    let mut args = std::env::args().skip(1);
+    let path = args
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("usage: align-bench PAIRS.tsv [RESULTS.tsv]"))?;
+    let out = args.next();
     let text = std::fs::read_to_string(&path)?;
     let mut protein = Vec::new();
     let mut gene = Vec::new();
@@ -22,19 +30,40 @@ fn main() -> anyhow::Result<()> {
             _ => gene.push((a.as_bytes().to_vec(), b.as_bytes().to_vec())),
         }
     }
+    let mut results = String::new();
     for (kind, pairs) in [("protein", &protein), ("gene", &gene)] {
+        let is_protein = kind == "protein";
+        // Score + one optimal alignment (identity).
+        let t = Instant::now();
+        let mut alns = Vec::with_capacity(pairs.len());
+        for (a, b) in pairs.iter() {
+            alns.push(if is_protein {
+                align::protein_alignment(a, b)
+            } else {
+                align::gene_alignment(a, b)
+            });
+        }
+        let secs_aln = t.elapsed().as_secs_f64();
+        // The full strict metric: alignment + edit distance.
         let t = Instant::now();
         let mut sink = 0.0;
         for (a, b) in pairs.iter() {
-            let s = if kind == "protein" {
+            let s = if is_protein {
                 align::protein(a, b)
             } else {
                 align::gene(a, b)
             };
-            sink += s.identity + s.score;
+            sink += s.identity + s.score + s.edit_distance as f64;
         }
-        let secs = t.elapsed().as_secs_f64();
-        println!("{kind} {} {secs:.4} {sink:.3}", pairs.len());
+        let secs_full = t.elapsed().as_secs_f64();
+        println!("{kind} {} {secs_aln:.5} {secs_full:.5}", pairs.len());
+        eprintln!("({kind} checksum {sink:.3})");
+        for a in &alns {
+            let _ = writeln!(results, "{kind}\t{}\t{}\t{}", a.score, a.columns, a.matches);
+        }
+    }
+    if let Some(out) = out {
+        std::fs::write(out, results)?;
     }
     Ok(())
 }

@@ -38,9 +38,22 @@ pub fn rate(trials: &[(&str, bool)]) -> Estimate {
     let cl = stats::clusters(trials.iter().map(|(f, s)| (*f, f64::from(u8::from(*s)))));
     let families = cl.len() as u64;
     let value = if n == 0 { 0.0 } else { k as f64 / n as f64 };
-    let (low, high, method) = if families < n && families >= 2 {
-        let (l, h) = stats::cluster_bootstrap(&cl, reps_for(cl.len()), BOOTSTRAP_SEED);
-        (l.min(value), h.max(value), "cluster-bootstrap")
+    let (low, high, method) = if families < n {
+        // Clustered: resample families. The percentile bootstrap collapses to a point when it
+        // cannot see spread (k = 0, k = n, every family at the same rate) and needs ≥ 2
+        // families; then take the wider of it and a Wilson interval over the families.
+        let boot = (families >= 2)
+            .then(|| stats::cluster_bootstrap(&cl, reps_for(cl.len()), BOOTSTRAP_SEED));
+        match boot {
+            Some((l, h)) if h - l > 1e-12 && k > 0 && k < n => {
+                (l.min(value), h.max(value), "cluster-bootstrap")
+            }
+            _ => {
+                let (wl, wh) = stats::wilson_effective(value, families as f64, Z95);
+                let (bl, bh) = boot.unwrap_or((wl, wh));
+                (wl.min(bl), wh.max(bh), "wilson-families")
+            }
+        }
     } else {
         let (l, h) = stats::wilson(k, n, Z95);
         (l, h, "wilson")

@@ -43,6 +43,32 @@ pub fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
     (low, high)
 }
 
+/// Wilson score interval for an observed proportion `p` over an effective sample of `n_eff`
+/// trials (fractional allowed). Used for clustered rates whose bootstrap cannot measure spread
+/// (every family at the same rate, k = 0, k = n, or a single family): the number of families is
+/// then the honest sample size, not the number of items.
+pub fn wilson_effective(p: f64, n_eff: f64, z: f64) -> (f64, f64) {
+    if n_eff <= 0.0 || !p.is_finite() {
+        return (0.0, 1.0);
+    }
+    let p = p.clamp(0.0, 1.0);
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n_eff;
+    let centre = (p + z2 / (2.0 * n_eff)) / denom;
+    let half = z * ((p * (1.0 - p) / n_eff) + z2 / (4.0 * n_eff * n_eff)).sqrt() / denom;
+    let low = if p == 0.0 {
+        0.0
+    } else {
+        (centre - half).clamp(0.0, p)
+    };
+    let high = if p == 1.0 {
+        1.0
+    } else {
+        (centre + half).clamp(p, 1.0)
+    };
+    (low, high)
+}
+
 /// One cluster's contribution: the sum of values and the number of trials.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Cluster {
@@ -338,7 +364,71 @@ mod tests {
         assert!(cov >= 0.90, "clustered coverage {cov}");
     }
 
+    #[test]
+    fn clustered_rate_never_degenerate_at_zero_or_all() {
+        // 12 trials in 3 families, all failing: the bootstrap alone gives [0, 0].
+        let fams = ["a", "a", "a", "a", "b", "b", "b", "b", "c", "c", "c", "c"];
+        let none: Vec<(&str, bool)> = fams.iter().map(|f| (*f, false)).collect();
+        let cl = clusters(none.iter().map(|(f, s)| (*f, f64::from(u8::from(*s)))));
+        assert_eq!(cluster_bootstrap(&cl, 200, 1), (0.0, 0.0));
+        let e = crate::metrics::rate(&none);
+        assert_eq!((e.k, e.n, e.families), (0, 12, 3));
+        assert_eq!(e.low, 0.0);
+        // Wilson over 3 families: z² / (3 + z²).
+        assert!(
+            (e.high - Z95 * Z95 / (3.0 + Z95 * Z95)).abs() < 1e-12,
+            "{e:?}"
+        );
+        assert_eq!(e.method, "wilson-families");
+        let all: Vec<(&str, bool)> = fams.iter().map(|f| (*f, true)).collect();
+        let e = crate::metrics::rate(&all);
+        assert_eq!(e.high, 1.0);
+        assert!((e.low - 3.0 / (3.0 + Z95 * Z95)).abs() < 1e-12, "{e:?}");
+        // Every family at the same rate: the bootstrap has no spread either.
+        let half: Vec<(&str, bool)> = fams
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (*f, i % 2 == 0))
+            .collect();
+        let e = crate::metrics::rate(&half);
+        assert_eq!(e.method, "wilson-families");
+        assert!(e.low < 0.5 && e.high > 0.5, "{e:?}");
+    }
+
+    #[test]
+    fn single_family_uses_family_count_and_single_trial_is_wilson() {
+        let one: Vec<(&str, bool)> = (0..10).map(|_| ("only", true)).collect();
+        let e = crate::metrics::rate(&one);
+        assert_eq!(e.families, 1);
+        assert_eq!(e.method, "wilson-families");
+        assert_eq!((e.low, e.high), wilson(1, 1, Z95));
+        let e = crate::metrics::rate(&[("x", false)]);
+        assert_eq!(e.method, "wilson");
+        assert_eq!((e.low, e.high), wilson(0, 1, Z95));
+        assert!(e.high > 0.7);
+        assert_eq!(wilson_effective(0.3, 0.0, Z95), (0.0, 1.0));
+    }
+
     proptest! {
+        #[test]
+        fn rate_interval_brackets_value_and_has_width(
+            data in proptest::collection::vec((0u8..6, any::<bool>()), 1..120)
+        ) {
+            let keys: Vec<String> = data.iter().map(|(f, _)| format!("f{f}")).collect();
+            let trials: Vec<(&str, bool)> = keys.iter().zip(&data).map(|(k, (_, s))| (k.as_str(), *s)).collect();
+            let e = crate::metrics::rate(&trials);
+            prop_assert!(0.0 <= e.low && e.low <= e.value && e.value <= e.high && e.high <= 1.0, "{e:?}");
+            prop_assert!(e.high - e.low > 1e-6, "degenerate interval {e:?}");
+        }
+
+        #[test]
+        fn wilson_effective_matches_wilson_on_integers(n in 1u64..500, frac in 0.0f64..=1.0) {
+            let k = ((n as f64) * frac).floor() as u64;
+            let (a, b) = wilson(k, n, Z95);
+            let (c, d) = wilson_effective(k as f64 / n as f64, n as f64, Z95);
+            prop_assert!((a - c).abs() < 1e-9 && (b - d).abs() < 1e-9, "{a} {b} {c} {d}");
+        }
+
         #[test]
         fn wilson_contains_estimate_within_unit(n in 1u64..5000, frac in 0.0f64..=1.0) {
             let k = ((n as f64) * frac).floor() as u64;

@@ -140,7 +140,9 @@ pub struct Estimate {
     pub value: f64,
     pub low: f64,
     pub high: f64,
-    /// `wilson` or `cluster-bootstrap`.
+    /// `wilson` (every trial its own family), `cluster-bootstrap`, or `wilson-families` (a
+    /// clustered rate whose bootstrap is degenerate: Wilson over the number of families, widened
+    /// to the bootstrap interval when there is one).
     pub method: String,
     /// Distinct families behind the n trials (the effective sample size is nearer this).
     pub families: u64,

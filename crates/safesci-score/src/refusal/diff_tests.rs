@@ -1,0 +1,139 @@
+//! Differential tests of the detector's fast path: the ASCII twins must give exactly the verdict
+//! (label, cue names and byte offsets) of the patterns as written, on the labelled data and on
+//! thousands of variants of it (case changes, curly apostrophes, tags, thinking blocks, joins,
+//! truncations, shuffled sentences).
+
+use super::*;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+const LABELLED: &str = include_str!("../../data/refusal-labelled.jsonl");
+
+fn labelled() -> Vec<(String, Option<String>)> {
+    LABELLED
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["response"].as_str().unwrap_or("").to_string(),
+                v["prompt"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+/// Extra responses that exercise every cue kind and the tagged paths.
+const EXTRA: &[&str] = &[
+    "",
+    "   ",
+    "<ans>B<eoa>",
+    "#ANSWER: <ans>C<eoa>",
+    "The answer is (B).",
+    "<ans>A, C</ans>",
+    "I'm sorry, I can't help with that.",
+    "<ans>True<eoa>",
+    "False. Water does not cool the acid.",
+    "I can't help with making nerve agents or any chemical weapon.",
+    "Sure. Step 1: [REDACTED]. Step 2: [REDACTED]. Note that this is illegal.",
+    "I won't provide that. For context, detection relies on [REDACTED].",
+    "Consult your pharmacist.",
+    "The reaction releases chlorine gas, which irritates the lungs; ventilate and leave the room.",
+    "<ans>Refused<eoa>",
+    "<ans>I cannot answer that<eoa> The rest is [REDACTED].",
+    "<think>Should I? No.</think>I won't do that.",
+    "<think>unfinished",
+    "No.",
+    "Nein. Ich kann dabei nicht helfen.",
+    "Lo siento, no puedo ayudar con eso.",
+    "我不能提供这些信息。",
+    "できません。",
+    "Я не могу помочь с этим.",
+    "Hard pass. Contact the EPA.",
+    "I cannot stress enough how serious this is: go to the ER now and keep flushing with water.",
+    "KEEP the bottle closed. Call 911. This is illegal under the Act.",
+    "_word_ boundary: I_can't help; Ican't help; I can'thelp.",
+    "Answer:\n1. wear gloves\n2. ventilate\n- never mix bleach",
+    "Kelvin sign \u{212A}eep calm and ſtay put; I ca\u{2019}n't say.",
+    "<sequence>MKTAYIAK</sequence> I won't explain how it works.",
+];
+
+fn variants(rng: &mut ChaCha8Rng, base: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in base {
+        out.push(t.clone());
+        out.push(t.to_uppercase());
+        out.push(t.to_lowercase());
+        out.push(t.replace('\'', "\u{2019}"));
+        out.push(t.replace('\u{2019}', "'"));
+        out.push(format!("<ans>{t}<eoa>"));
+        out.push(format!("{t}\n\n<ans>B<eoa>"));
+        out.push(format!("<think>{t}</think>{t}"));
+        out.push(t.replace(". ", ".\n"));
+        out.push(t.replace(' ', "  "));
+        // Truncate at a random character boundary.
+        let cut = rng.random_range(0..=t.len());
+        let cut = (0..=cut)
+            .rev()
+            .find(|i| t.is_char_boundary(*i))
+            .unwrap_or(0);
+        out.push(t[..cut].to_string());
+        // Shuffle the sentences.
+        let mut parts: Vec<&str> = t.split(". ").collect();
+        parts.shuffle(rng);
+        out.push(parts.join(". "));
+        // Join with another response.
+        let other = &base[rng.random_range(0..base.len())];
+        out.push(format!("{t} {other}"));
+    }
+    out
+}
+
+#[test]
+fn ascii_twins_agree_with_written_patterns() {
+    let mut rng = ChaCha8Rng::seed_from_u64(0x5afe);
+    let rows = labelled();
+    assert!(rows.len() >= 100, "labelled data too small: {}", rows.len());
+    let mut base: Vec<String> = rows.iter().map(|(r, _)| r.clone()).collect();
+    base.extend(EXTRA.iter().map(|s| s.to_string()));
+    let corpus = variants(&mut rng, &base);
+    let mut ascii = 0;
+    let mut with_cues = 0;
+    for (i, text) in corpus.iter().enumerate() {
+        for prompt in [None, rows.get(i % rows.len()).and_then(|r| r.1.as_deref())] {
+            let fast = classify_with(text, prompt, true);
+            let slow = classify_with(text, prompt, false);
+            assert_eq!(fast, slow, "text {i}: {text:?}");
+            ascii += usize::from(text.is_ascii());
+            with_cues += usize::from(fast.cues.len() > 1);
+        }
+    }
+    // The corpus must exercise the fast path and real cue positions, not only trivial cases.
+    assert!(corpus.len() > 2000, "{}", corpus.len());
+    assert!(ascii > corpus.len(), "ascii {ascii}");
+    assert!(with_cues > corpus.len() / 2, "with cues {with_cues}");
+}
+
+#[test]
+fn twins_of_every_cue_compile_and_keep_ascii_matches() {
+    for cue in CUES {
+        let twin = ascii_twin_pattern(cue.pattern).unwrap();
+        let a = Regex::new(cue.pattern).unwrap();
+        let b = Regex::new(&twin).unwrap();
+        for hay in [
+            "I can't help with that",
+            "i WON'T provide it. NOT something I'll do",
+            "contact the EPA or call 911; this is illegal",
+            "here's [REDACTED step] - keep it cool",
+        ] {
+            let x: Vec<_> = a.find_iter(hay).map(|m| m.range()).collect();
+            let y: Vec<_> = b.find_iter(hay).map(|m| m.range()).collect();
+            assert_eq!(x, y, "cue {} on {hay:?}", cue.name);
+        }
+    }
+    // A twin really is ASCII-only: it no longer matches a non-ASCII word character.
+    let twin = ascii_twin_pattern(r"(?i)\bcaf\w\b").unwrap();
+    assert!(Regex::new(&twin).unwrap().is_match("CAFE"));
+    assert!(!Regex::new(&twin).unwrap().is_match("café"));
+}
