@@ -291,7 +291,8 @@ impl RunStore {
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         {
-            let mut stmt = tx.prepare("INSERT OR IGNORE INTO items (id, json) VALUES (?1, ?2)")?;
+            let mut stmt =
+                tx.prepare_cached("INSERT OR IGNORE INTO items (id, json) VALUES (?1, ?2)")?;
             for item in items {
                 let json = serde_json::to_string(item).map_err(|source| StoreError::Json {
                     table: "items",
@@ -345,7 +346,8 @@ impl RunStore {
     pub fn record(&mut self, records: &[ResponseRecord]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         {
-            let mut stmt = tx.prepare(
+            // Cached: the writer calls this for every small batch that arrives.
+            let mut stmt = tx.prepare_cached(
                 "INSERT INTO responses (item_id, repeat, mode, ok, outcome, prompt_tokens,
                     completion_tokens, latency_ms, attempts, fingerprint, cache_hit, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)

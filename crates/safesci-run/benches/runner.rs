@@ -5,13 +5,18 @@
 //! * `scale`: peak RSS of a 250,000-item run, then the time to resume it when all are done.
 //!
 //! `cargo bench -p safesci-run --bench runner -- [throughput|scale|all] [N]`
+//! (`SAFESCI_BENCH_CONCURRENCY=C` changes the throughput run's concurrency; `SAFESCI_BENCH_KEEP=1` keeps its run dir).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+// The same allocator as the `safesci` binary, so the figures are the CLI's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use safesci_core::item::*;
 use safesci_core::store::ResponseMode;
 use safesci_run::mock::{MockOptions, MockServer};
 use safesci_run::openai::HttpSettings;
-use safesci_run::runner::{EventSink, RunnerOptions};
+use safesci_run::runner::{EventSink, RunEvent, RunnerOptions};
 use safesci_run::session::{EvalSettings, evaluate};
 use safesci_run::spec::ModelSpec;
 use std::path::Path;
@@ -102,10 +107,23 @@ fn quiet() -> EventSink {
 }
 
 fn throughput(rt: &tokio::runtime::Runtime, n: usize) {
+    // SAFESCI_BENCH_CONCURRENCY varies the concurrency (default 256) to locate a bottleneck.
+    let c: usize = std::env::var("SAFESCI_BENCH_CONCURRENCY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256);
+    let bound = c as f64 / 0.05;
     let dir = tempfile::tempdir().unwrap();
     let items = dir.path().join("items.jsonl");
     write_items(&items, n);
-    let server = rt
+    // The mock stands in for a remote server: it gets its own runtime (one thread), so it
+    // does not share the client's task queues (it still shares the machine's cores).
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = server_rt
         .block_on(MockServer::start(
             "127.0.0.1:0".parse().unwrap(),
             MockOptions {
@@ -114,21 +132,47 @@ fn throughput(rt: &tokio::runtime::Runtime, n: usize) {
             },
         ))
         .unwrap();
-    let p = provider(&server.base_url(), 256);
-    let s = settings(&items, &dir.path().join("run"), 256);
+    let p = provider(&server.base_url(), c);
+    let s = settings(&items, &dir.path().join("run"), c);
     let cpu0 = cpu_seconds();
     let t0 = Instant::now();
-    let out = rt.block_on(evaluate(p, &s, quiet())).unwrap();
+    // Phases from the runner's events: setup (reading items, opening the store) until the
+    // `Started` event, then the requests until `Finished`.
+    let marks = Arc::new(std::sync::Mutex::new((None::<Instant>, None::<Instant>)));
+    let sink: EventSink = {
+        let marks = marks.clone();
+        Arc::new(move |e| {
+            let mut m = marks.lock().unwrap();
+            match e {
+                RunEvent::Started { .. } => m.0 = Some(Instant::now()),
+                RunEvent::Finished(_) => m.1 = Some(Instant::now()),
+                _ => {}
+            }
+        })
+    };
+    let out = rt.block_on(evaluate(p, &s, sink)).unwrap();
     let wall = t0.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu0;
     let done = out.totals.completed as f64;
     assert_eq!(out.totals.failed, 0);
+    let (started, finished) = *marks.lock().unwrap();
+    let (started, finished) = (started.unwrap(), finished.unwrap());
     println!(
-        "throughput: {n} requests, concurrency 256, 50 ms latency: {:.0} req/s ({:.1}% of the 5,120 req/s bound), {:.3} CPU-s per 1,000 requests (client + mock + store), wall {wall:.2} s",
+        "  phases: setup {:.2} s, requests {:.2} s ({:.0} req/s), wrap-up {:.2} s",
+        started.duration_since(t0).as_secs_f64(),
+        finished.duration_since(started).as_secs_f64(),
+        done / finished.duration_since(started).as_secs_f64(),
+        finished.elapsed().as_secs_f64()
+    );
+    println!(
+        "throughput: {n} requests, concurrency {c}, 50 ms latency: {:.0} req/s ({:.1}% of the {bound:.0} req/s bound), {:.3} CPU-s per 1,000 requests (client + mock + store), wall {wall:.2} s",
         done / wall,
-        done / wall / 5120.0 * 100.0,
+        done / wall / bound * 100.0,
         cpu / done * 1000.0
     );
+    if std::env::var_os("SAFESCI_BENCH_KEEP").is_some() {
+        println!("kept run dir: {}", dir.keep().join("run").display());
+    }
 }
 
 fn scale(rt: &tokio::runtime::Runtime, n: usize) {

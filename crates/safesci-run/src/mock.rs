@@ -248,6 +248,8 @@ impl MockState {
     }
 
     async fn decide(&self, model: &str, prompt: &str, body: &[u8]) -> Decision {
+        // The fixed latency runs from arrival, so the mock's own work is not added to it.
+        let arrived = tokio::time::Instant::now();
         self.count(model);
         let Some(b) = behavior(model) else {
             return Decision::UnknownModel;
@@ -272,7 +274,7 @@ impl MockState {
             _ => Decision::Answer(self.correct(prompt)),
         };
         if matches!(decision, Decision::Answer(_)) && !self.latency.is_zero() {
-            tokio::time::sleep(self.latency).await;
+            tokio::time::sleep_until(arrived + self.latency).await;
         }
         decision
     }

@@ -26,7 +26,7 @@ use safesci_core::provider::{ChoiceRequest, CompletionRequest, Provider, Provide
 use safesci_core::store::{ResponseKey, ResponseMode, ResponseOutcome, ResponseRecord, RunStore};
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
@@ -134,7 +134,7 @@ pub type EventSink = Arc<dyn Fn(&RunEvent) + Send + Sync>;
 /// Where the feed puts its output.
 pub struct Feed<'a> {
     work: &'a tokio::sync::mpsc::Sender<WorkUnit>,
-    writer: &'a mpsc::Sender<WriterMsg>,
+    writer: &'a tokio::sync::mpsc::Sender<WriterMsg>,
 }
 
 impl Feed<'_> {
@@ -144,11 +144,11 @@ impl Feed<'_> {
     }
     /// Snapshot items into the run store.
     pub fn items(&mut self, items: Vec<Item>) -> bool {
-        self.writer.send(WriterMsg::Items(items)).is_ok()
+        self.writer.blocking_send(WriterMsg::Items(items)).is_ok()
     }
     /// Set a meta key once everything sent before it is committed.
     pub fn meta(&mut self, key: String, value: String) -> bool {
-        self.writer.send(WriterMsg::Meta(key, value)).is_ok()
+        self.writer.blocking_send(WriterMsg::Meta(key, value)).is_ok()
     }
 }
 
@@ -338,7 +338,9 @@ impl Runner {
             Some(c) => Some(c.writer()?),
             None => None,
         };
-        let (writer_tx, writer_rx) = mpsc::channel::<WriterMsg>();
+        // Bounded: when the store falls behind, workers wait instead of queueing responses in
+        // memory (a 250,000-item run stays flat).
+        let (writer_tx, writer_rx) = tokio::sync::mpsc::channel::<WriterMsg>(WRITER_QUEUE);
         let writer_events = events.clone();
         let writer = std::thread::Builder::new()
             .name("safesci-writer".into())
@@ -380,7 +382,7 @@ impl Runner {
                     let unit = { work_rx.lock().await.recv().await };
                     let Some(unit) = unit else { break };
                     let done = process(&shared, unit, &mut rng).await;
-                    if writer_tx.send(WriterMsg::Done(Box::new(done))).is_err() {
+                    if writer_tx.send(WriterMsg::Done(Box::new(done))).await.is_err() {
                         // The writer stopped (store error): stop taking work.
                         shared.stop.store(true, Ordering::Relaxed);
                         break;
@@ -557,10 +559,13 @@ async fn process(shared: &Shared, unit: WorkUnit, rng: &mut impl Rng) -> Done {
 /// Most messages committed in one transaction.
 const MAX_BATCH: usize = 2048;
 
+/// Messages waiting for the writer before senders wait.
+const WRITER_QUEUE: usize = 4096;
+
 fn write_loop(
     mut store: RunStore,
     mut cache: Option<CacheWriter>,
-    rx: mpsc::Receiver<WriterMsg>,
+    mut rx: tokio::sync::mpsc::Receiver<WriterMsg>,
     events: EventSink,
 ) -> Result<(RunStore, RunTotals), RunError> {
     let mut totals = RunTotals::default();
@@ -568,7 +573,7 @@ fn write_loop(
     let mut cache_entries = Vec::new();
     let mut items = Vec::new();
     let mut metas = Vec::new();
-    while let Ok(first) = rx.recv() {
+    while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {

@@ -8,6 +8,11 @@ mod exit;
 use clap::Parser;
 use std::process::ExitCode;
 
+// glibc's allocator was ~14 % of the runner's CPU at concurrency 256 (perf, benches/runner.rs);
+// mimalloc cuts that and keeps the runner's memory flat.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match commands::dispatch(cli.command) {
