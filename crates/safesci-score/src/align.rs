@@ -66,17 +66,48 @@ pub fn global(
     y: &[u8],
     open: i32,
     extend: i32,
-    score: impl Fn(usize, usize) -> i32,
+    score: impl Fn(u8, u8) -> i32,
 ) -> GlobalAlignment {
+    let profile = Profile::new(x, y, score);
     band_dp(
         x,
         y,
         open,
         extend,
-        &score,
+        &profile,
         -(x.len() as isize),
         y.len() as isize,
     )
+}
+
+/// Substitution scores laid out for the inner loop: one row of `score(c, y[j])` over `j` for each
+/// distinct byte `c` of `x`, so a matrix row reads its scores sequentially.
+struct Profile {
+    row_of: [u32; 256],
+    rows: Vec<i32>,
+    n: usize,
+}
+
+impl Profile {
+    fn new(x: &[u8], y: &[u8], score: impl Fn(u8, u8) -> i32) -> Profile {
+        let n = y.len();
+        let mut row_of = [u32::MAX; 256];
+        let mut rows = Vec::new();
+        let mut count = 0u32;
+        for &c in x {
+            if row_of[c as usize] == u32::MAX {
+                row_of[c as usize] = count;
+                count += 1;
+                rows.extend(y.iter().map(|&b| score(c, b)));
+            }
+        }
+        Profile { row_of, rows, n }
+    }
+
+    fn row(&self, c: u8) -> &[i32] {
+        let r = self.row_of[c as usize] as usize;
+        self.rows.get(r * self.n..(r + 1) * self.n).unwrap_or(&[])
+    }
 }
 
 /// The dynamic programme restricted to the diagonals `kmin ..= kmax` (k = j − i; cells outside
@@ -86,7 +117,7 @@ fn band_dp(
     y: &[u8],
     open: i32,
     extend: i32,
-    score: &impl Fn(usize, usize) -> i32,
+    profile: &Profile,
     kmin: isize,
     kmax: isize,
 ) -> GlobalAlignment {
@@ -124,10 +155,21 @@ fn band_dp(
             left = col0;
             j0 = 1;
         }
-        for j in j0..=jh {
-            let up = s[j];
+        if j0 > jh {
+            continue;
+        }
+        // Zipped slices: no index checks in the inner loop.
+        let prow = &profile.row(x[i - 1])[j0 - 1..jh];
+        let t0 = base + (j0 as isize - off) as usize;
+        let cells = s[j0..=jh]
+            .iter_mut()
+            .zip(gx[j0..=jh].iter_mut())
+            .zip(prow)
+            .zip(tb[t0..=t0 + (jh - j0)].iter_mut());
+        for (((sj, gxj), &sub), tj) in cells {
+            let up = *sj;
             let (gxv, bx) = {
-                let e = gx[j] + extend;
+                let e = *gxj + extend;
                 let o = up + open;
                 if e > o { (e, EXT_X) } else { (o, 0) }
             };
@@ -136,7 +178,7 @@ fn band_dp(
                 let o = left + open;
                 if e > o { (e, EXT_Y) } else { (o, 0) }
             };
-            let mut best = diag + score(i - 1, j - 1);
+            let mut best = diag + sub;
             let mut src = 0u8;
             if gxv > best {
                 best = gxv;
@@ -146,11 +188,11 @@ fn band_dp(
                 best = gyv;
                 src = SRC_Y;
             }
-            tb[base + (j as isize - off) as usize] = src | bx | by;
-            gx[j] = gxv;
+            *tj = src | bx | by;
+            *gxj = gxv;
             gy = gyv;
             diag = up;
-            s[j] = best;
+            *sj = best;
             left = best;
         }
     }
@@ -203,8 +245,9 @@ fn band_dp(
 /// scoring at most the mean of the two self-scores, the "cost" Σself_x + Σself_y − 2·score of
 /// an alignment is a sum of non-negative column costs, and each gap column costs at least
 /// `gap_unit = min self + 2·|extend|`. A path that leaves the band `min(0, δ) − w ..= max(0, δ)
-/// + w` (δ = len y − len x) has at least |δ| + 2w + 2 gap columns. If the best in-band cost is
-/// below that bound, no optimal path leaves the band; every traceback decision then sees the same
+/// + w` (δ = len y − len x) has at least |δ| + 2w + 2 gap columns in at least two gap runs (out
+/// and back), each run paying `2·(extend − open)` more. If the best in-band cost is below that
+/// bound, no optimal path leaves the band; every traceback decision then sees the same
 /// tied candidates as in the full matrix (a candidate that ties lies on an optimal path, hence
 /// in the band, where banded and full values agree), so it makes the same choice.
 #[allow(clippy::too_many_arguments)]
@@ -213,27 +256,34 @@ fn global_certified(
     y: &[u8],
     open: i32,
     extend: i32,
-    score: &impl Fn(usize, usize) -> i32,
+    profile: &Profile,
     self_total: i64,
     gap_unit: i64,
 ) -> GlobalAlignment {
     let (m, n) = (x.len() as isize, y.len() as isize);
+    if extend > 0 || open > extend {
+        // The cost argument needs every gap column to cost at least |extend|.
+        return band_dp(x, y, open, extend, profile, -m, n);
+    }
     let delta = n - m;
-    let mut w: isize = 16;
+    // Leaving the band also takes two gap runs (one out, one back), each paying the opening
+    // premium once.
+    let opens = 4 * i64::from(extend - open);
+    let mut w: isize = 8;
     loop {
         let kmin = delta.min(0) - w;
         let kmax = delta.max(0) + w;
-        let a = band_dp(x, y, open, extend, score, kmin, kmax);
+        let a = band_dp(x, y, open, extend, profile, kmin, kmax);
         if kmin <= -m && kmax >= n {
             return a; // the band is the whole matrix
         }
         let cost = self_total - 2 * i64::from(a.score);
-        let bound = gap_unit * (delta.unsigned_abs() as i64 + 2 * w as i64 + 2);
+        let bound = gap_unit * (delta.unsigned_abs() as i64 + 2 * w as i64 + 2) + opens;
         if cost < bound {
             return a;
         }
         // The cost of the widened band is at most this one's, so this width certifies.
-        let need = (cost / gap_unit - delta.unsigned_abs() as i64 - 2) / 2 + 1;
+        let need = ((cost - opens) / gap_unit - delta.unsigned_abs() as i64 - 2) / 2 + 1;
         w = (need as isize).max(w * 2);
     }
 }
@@ -309,20 +359,20 @@ static BLOSUM62_BANDABLE: LazyLock<[bool; 27]> = LazyLock::new(|| {
 pub fn protein_alignment(pred: &[u8], key: &[u8]) -> GlobalAlignment {
     let idx = &*BLOSUM62_INDEX;
     let table = &*BLOSUM62_TABLE;
-    let pc: Vec<u8> = pred.iter().map(|&b| idx[b as usize]).collect();
-    let kc: Vec<u8> = key.iter().map(|&b| idx[b as usize]).collect();
-    let score = |i: usize, j: usize| table[pc[i] as usize][kc[j] as usize];
+    let score = |a: u8, b: u8| table[idx[a as usize] as usize][idx[b as usize] as usize];
     let bandable = &*BLOSUM62_BANDABLE;
-    if !pc.iter().chain(&kc).all(|&c| bandable[c as usize]) {
+    if !pred
+        .iter()
+        .chain(key)
+        .all(|&c| bandable[idx[c as usize] as usize])
+    {
         return global(pred, key, -10, -1, score);
     }
-    let selfs = pc
-        .iter()
-        .chain(&kc)
-        .map(|&c| i64::from(table[c as usize][c as usize]));
+    let selfs = pred.iter().chain(key).map(|&c| i64::from(score(c, c)));
     let self_total: i64 = selfs.clone().sum();
     let min_self = selfs.min().unwrap_or(0);
-    global_certified(pred, key, -10, -1, &score, self_total, min_self + 2)
+    let profile = Profile::new(pred, key, score);
+    global_certified(pred, key, -10, -1, &profile, self_total, min_self + 2)
 }
 
 fn dna_score(a: u8, b: u8) -> i32 {
@@ -333,8 +383,8 @@ fn dna_score(a: u8, b: u8) -> i32 {
 pub fn gene_alignment(pred: &[u8], key: &[u8]) -> GlobalAlignment {
     // Self-score 1 for every base and no substitution above 1: the band proof applies.
     let self_total = (pred.len() + key.len()) as i64;
-    let score = |i: usize, j: usize| dna_score(pred[i], key[j]);
-    global_certified(pred, key, -2, -1, &score, self_total, 1 + 2)
+    let profile = Profile::new(pred, key, dna_score);
+    global_certified(pred, key, -2, -1, &profile, self_total, 1 + 2)
 }
 
 /// DNA pair: global alignment +1/−1, gap −2 then −1 per extra base (Biopython convention).

@@ -95,17 +95,13 @@ pub fn is_choose_safe(item: &Item) -> bool {
             && matches!(item.answer, Answer::Letters { .. }))
 }
 
-fn labels_of(item: &Item) -> (Vec<String>, Vec<&str>) {
+fn labels_of(item: &Item) -> (Vec<&str>, Vec<&str>) {
     if item.options.is_empty() {
-        let l = safesci_core::item::LABELS
-            .iter()
-            .take(4)
-            .map(|s| s.to_string())
-            .collect();
+        let l = safesci_core::item::LABELS.iter().take(4).copied().collect();
         return (l, vec![""; 4]);
     }
     (
-        item.options.iter().map(|o| o.label.clone()).collect(),
+        item.options.iter().map(|o| o.label.as_str()).collect(),
         item.options.iter().map(|o| o.text.as_str()).collect(),
     )
 }

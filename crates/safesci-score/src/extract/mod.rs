@@ -12,10 +12,41 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
+/// First byte offset of `needle` in `hay` (same answer as `str::find`; `memchr` skips to the
+/// needle's first byte instead of building a two-way searcher per call, which dominated short
+/// responses).
+pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let (&first, rest) = n.split_first()?;
+    let mut from = 0;
+    while let Some(p) = memchr::memchr(first, h.get(from..)?) {
+        let at = from + p;
+        if h[at + 1..].starts_with(rest) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Last byte offset of `needle` in `hay` (same answer as `str::rfind`).
+pub(crate) fn rfind(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let (&first, rest) = n.split_first()?;
+    let mut end = h.len();
+    while let Some(at) = memchr::memrchr(first, &h[..end]) {
+        if h[at + 1..].starts_with(rest) {
+            return Some(at);
+        }
+        end = at;
+    }
+    None
+}
+
 /// Remove reasoning blocks: `<think>…</think>` (any number), text before a lone `</think>`, and
 /// everything after an unclosed `<think>` (a model cut off mid-thought gave no answer).
 pub fn strip_thinking(text: &str) -> Cow<'_, str> {
-    if !text.contains("think>") {
+    if find(text, "think>").is_none() {
         return Cow::Borrowed(text);
     }
     let mut rest = text;
@@ -41,11 +72,11 @@ pub fn strip_thinking(text: &str) -> Cow<'_, str> {
 /// The content of the last `open` tag, up to the first of `closes` after it, or to the end when
 /// the closing tag is missing (the model stopped or forgot it).
 pub fn last_tag<'a>(text: &'a str, open: &str, closes: &[&str]) -> Option<&'a str> {
-    let start = text.rfind(open)? + open.len();
+    let start = rfind(text, open)? + open.len();
     let rest = &text[start..];
     let end = closes
         .iter()
-        .filter_map(|c| rest.find(c))
+        .filter_map(|c| find(rest, c))
         .min()
         .unwrap_or(rest.len());
     Some(&rest[..end])
@@ -96,16 +127,19 @@ pub fn unwrap_answer(s: &str) -> &str {
     }
 }
 
-fn is_label_char(c: char, labels: &[String]) -> bool {
+fn is_label_char<L: AsRef<str>>(c: char, labels: &[L]) -> bool {
     let up = c.to_ascii_uppercase();
-    labels.iter().any(|l| l.len() == 1 && l.starts_with(up))
+    labels.iter().any(|l| {
+        let l = l.as_ref();
+        l.len() == 1 && l.starts_with(up)
+    })
 }
 
 /// Parse a whole snippet as a set of option letters: `B`, `b`, `A, C`, `A and C`, `AC`,
 /// `A. Wear gloves`, `B) Gray`, or the exact text of an option. `None` when it is not one.
-pub fn parse_letters(
+pub fn parse_letters<L: AsRef<str>>(
     snippet: &str,
-    labels: &[String],
+    labels: &[L],
     option_texts: &[&str],
 ) -> Option<BTreeSet<String>> {
     let s = unwrap_answer(snippet);
@@ -141,10 +175,13 @@ pub fn parse_letters(
         }
     }
     // The text of an option.
+    if option_texts.iter().all(|t| t.is_empty()) {
+        return None;
+    }
     let lower = s.to_lowercase();
     for (label, text) in labels.iter().zip(option_texts) {
         if !text.is_empty() && text.trim().to_lowercase() == lower {
-            return Some(BTreeSet::from([label.clone()]));
+            return Some(BTreeSet::from([label.as_ref().to_string()]));
         }
     }
     None
@@ -152,7 +189,7 @@ pub fn parse_letters(
 
 /// A separator-joined list of single letters making up the whole of `s` (when `whole`) or its
 /// start. Lowercase letters only count when they stand alone (not the article `a`).
-fn letter_list(s: &str, labels: &[String], whole: bool) -> Option<BTreeSet<String>> {
+fn letter_list<L: AsRef<str>>(s: &str, labels: &[L], whole: bool) -> Option<BTreeSet<String>> {
     let b = s.as_bytes();
     let mut i = 0;
     let mut set = BTreeSet::new();
@@ -262,7 +299,11 @@ fn untagged_candidates(text: &str) -> Vec<(usize, &str)> {
 
 /// Extract the chosen option letters of a choice response. `labels` are the item's option
 /// labels, `option_texts` their texts (same order).
-pub fn choice(text: &str, labels: &[String], option_texts: &[&str]) -> Option<BTreeSet<String>> {
+pub fn choice<L: AsRef<str>>(
+    text: &str,
+    labels: &[L],
+    option_texts: &[&str],
+) -> Option<BTreeSet<String>> {
     let text = strip_thinking(text);
     let text = text.as_ref();
     if let Some(tag) = answer_tag(text) {

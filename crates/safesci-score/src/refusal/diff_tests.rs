@@ -137,3 +137,73 @@ fn twins_of_every_cue_compile_and_keep_ascii_matches() {
     assert!(Regex::new(&twin).unwrap().is_match("CAFE"));
     assert!(!Regex::new(&twin).unwrap().is_match("café"));
 }
+
+/// The allocation-free `is_non_answer` agrees with the original lower-casing one.
+#[test]
+fn non_answer_fast_check_agrees() {
+    fn original(inner: &str) -> bool {
+        let l = inner.trim().to_lowercase();
+        matches!(
+            l.trim_end_matches(['.', '!']),
+            "n/a"
+                | "na"
+                | "none"
+                | "no answer"
+                | "refused"
+                | "refuse"
+                | "declined"
+                | "decline"
+                | "sorry"
+                | "-"
+                | "?"
+        ) || l.starts_with("sorry")
+            || l.starts_with("unable")
+            || l.starts_with("cannot")
+            || l.starts_with("i cannot")
+            || l.starts_with("i can't")
+            || l.starts_with("i can’t")
+            || l.starts_with("refus")
+    }
+    let words = [
+        "N/A",
+        "na",
+        "NONE.",
+        "No Answer!",
+        "Refused",
+        "refuse",
+        "DECLINED",
+        "decline.",
+        "Sorry",
+        "-",
+        "?",
+        "sorry, no",
+        "Unable to say",
+        "CANNOT",
+        "I cannot",
+        "I can't",
+        "I CAN’T do it",
+        "refusal",
+        "B",
+        "True",
+        "n",
+        "",
+        "  none  ",
+        "nope",
+        "I can",
+        "İ",
+        "ΣORRY",
+        "sorr",
+    ];
+    for w in words {
+        assert_eq!(is_non_answer(w), original(w), "{w:?}");
+    }
+}
+
+proptest::proptest! {
+    /// The memchr substring search gives `str::find` / `str::rfind`'s answers.
+    #[test]
+    fn substring_search_matches_std(hay in "[<>a-z/ é]{0,40}", needle in "[<>a-z/]{1,6}") {
+        proptest::prop_assert_eq!(crate::extract::find(&hay, &needle), hay.find(needle.as_str()));
+        proptest::prop_assert_eq!(crate::extract::rfind(&hay, &needle), hay.rfind(needle.as_str()));
+    }
+}
