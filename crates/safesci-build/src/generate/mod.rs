@@ -5,7 +5,9 @@
 //! in a new file here and list it in [`all_families`].
 
 pub mod compounds;
+pub mod context;
 pub mod facts_gen;
+pub mod nuclear;
 pub mod numeric;
 pub mod risk;
 pub mod sources_gen;
@@ -34,6 +36,8 @@ pub struct Inputs {
     pub medchem: Option<(String, Medchem)>,
     pub cpic: Option<(String, Vec<GeneDrug>)>,
     pub phrases: Option<(String, Vec<Phrase>)>,
+    pub isotopes: Option<(String, Vec<crate::sources::mendeleev::Isotope>)>,
+    pub periodic: Option<(String, crate::sources::periodictable::PeriodicTable)>,
     pub facts: Facts,
 }
 
@@ -98,6 +102,8 @@ pub struct Context {
     pub legitimate: Vec<String>,
     pub malicious: Vec<String>,
     pub answer: String,
+    /// Other accepted forms of the answer (e.g. the bare value of a value with a unit).
+    pub accepted: Vec<String>,
     pub category: String,
     pub why: String,
     pub help: String,
@@ -165,6 +171,8 @@ pub fn all_families(inputs: &Inputs) -> Vec<Family> {
         facts_gen::families,
         risk::families,
         compounds::families,
+        context::families,
+        nuclear::families,
     ];
     use rayon::prelude::*;
     gens.par_iter()
@@ -332,7 +340,7 @@ pub fn variant(f: &Family, seed: u64, v: usize) -> Option<ItemDraft> {
             if legit {
                 d.answer = Answer::Text {
                     value: c.answer.clone(),
-                    accepted: Vec::new(),
+                    accepted: c.accepted.clone(),
                     unit: None,
                 };
             } else {

@@ -11,17 +11,18 @@ use crate::sources::icd10cm::IcdRange;
 use safesci_core::item::Field;
 use std::collections::BTreeMap;
 
-const IARC_CITE: &str = "IARC Monographs list of classifications (2020 snapshot)";
+pub(crate) const IARC_CITE: &str = "IARC Monographs list of classifications (2020 snapshot)";
 const NTP_CITE: &str = "NTP Report on Carcinogens";
-const ONT_CITE: &str = "Ontario Regulation 833, occupational exposure limits";
+pub(crate) const ONT_CITE: &str = "Ontario Regulation 833, occupational exposure limits";
 const GWP_CITE: &str = "IPCC AR6 WG1, global warming potentials (2021)";
 const ODP_CITE: &str = "WMO Scientific Assessment of Ozone Depletion";
-const ICRP_CITE: &str =
+pub(crate) const ICRP_CITE: &str =
     "ICRP Publication 107: Nuclear Decay Data for Dosimetric Calculations (2008)";
-const ICD_CITE: &str = "ICD-10-CM Tabular List, April 1 2026 (CDC/NCHS)";
-const DEA_CITE: &str =
+pub(crate) const ICD_CITE: &str = "ICD-10-CM Tabular List, April 1 2026 (CDC/NCHS)";
+pub(crate) const DEA_CITE: &str =
     "US Controlled Substances Act schedules, 21 CFR 1308 (as listed in medchem 2.1.1)";
-const CPIC_CITE: &str = "Clinical Pharmacogenetics Implementation Consortium gene–drug table";
+pub(crate) const CPIC_CITE: &str =
+    "Clinical Pharmacogenetics Implementation Consortium gene–drug table";
 const CLP_CITE: &str =
     "Regulation (EC) No 1272/2008 (CLP) wording via mhchem hpstatement, CC BY 4.0";
 const NFPA30_CITE: &str =
@@ -56,7 +57,7 @@ pub fn families(inputs: &Inputs) -> Vec<Family> {
 /// Single-answer fact helper: questions, answer, distractors, claim template with `{}` for the
 /// value, cloze sentences. False claims are made from the distractors.
 #[allow(clippy::too_many_arguments)]
-fn fact(
+pub(crate) fn fact(
     questions: Vec<String>,
     answer: &str,
     unit: Option<&str>,
@@ -95,7 +96,7 @@ fn fact(
     }
 }
 
-fn fam(
+pub(crate) fn fam(
     key: String,
     field: Field,
     source: String,

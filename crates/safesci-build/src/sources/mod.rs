@@ -5,6 +5,8 @@
 pub mod chemicals;
 pub mod icd10cm;
 pub mod medchem;
+pub mod mendeleev;
+pub mod periodictable;
 pub mod pypgx;
 pub mod radionuclides;
 pub mod texlive;
@@ -104,7 +106,7 @@ pub const PINS: &[Pin] = &[
         sha256: "76f415767b654634e51dead755513ef431abf200e892eab8468aa659ff218d1c",
         kind: PackageKind::Wheel,
         required: false,
-        licence: "MIT (cached; not yet read by the generators)",
+        licence: "MIT; isotope data NUBASE2020 (Kondev et al. 2021, CC BY 3.0)",
     },
     Pin {
         name: "periodictable",
@@ -113,7 +115,7 @@ pub const PINS: &[Pin] = &[
         sha256: "e9155d2bf5ac10050abeff2f99096d4f04312c0c8a6bb432e28744367c5064b3",
         kind: PackageKind::Wheel,
         required: false,
-        licence: "public domain (cached; not yet read by the generators)",
+        licence: "public domain",
     },
     Pin {
         name: "texlive-science",
