@@ -7,7 +7,8 @@
 #   scripts/bench-align.sh [PAIRS_PER_KIND] [LENGTH] [REPS]
 # Every figure is the fastest of REPS passes (default 5) over all pairs, on both sides.
 # Creates a venv under $CARGO_TARGET_DIR/bench-align and installs biopython into it.
-# Set BENCH_LOCK=/path/to/lockfile to hold a lock (flock) around each timed run only.
+# Set BENCH_LOCK=/path/to/lockfile to hold a lock (flock) around each timed run only;
+# SKIP_BUILD=1 uses the align-bench binary already built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-200}"
@@ -42,7 +43,7 @@ with open(out, "w") as f:
             key = "".join(rng.choice(alphabet) for _ in range(length))
             f.write(f"{kind}\t{mutate(key, alphabet)}\t{key}\n")
 PY
-cargo build -q --release -p safesci-score --example align-bench
+[ -n "${SKIP_BUILD:-}" ] || cargo build -q --release -p safesci-score --example align-bench
 RUST_OUT=$(lock "$TARGET/release/examples/align-bench" "$PAIRS" "$WORK/rust-results.tsv" "$REPS")
 PY_OUT=$(lock "$VENV/bin/python" - "$PAIRS" "$WORK/py-results.tsv" "$REPS" <<'PY'
 import sys, time

@@ -244,9 +244,9 @@ fn band_dp(
 /// The proof: with `self_x[i] = score(x_i, x_i)`, `self_y[j]` likewise, and every substitution
 /// scoring at most the mean of the two self-scores, the "cost" Σself_x + Σself_y − 2·score of
 /// an alignment is a sum of non-negative column costs, and each gap column costs at least
-/// `gap_unit = min self + 2·|extend|`. A path that leaves the band `min(0, δ) − w ..= max(0, δ)
-/// + w` (δ = len y − len x) has at least |δ| + 2w + 2 gap columns in at least two gap runs (out
-/// and back), each run paying `2·(extend − open)` more. If the best in-band cost is below that
+/// `gap_unit = min self + 2·|extend|`. A path that leaves the band of diagonals
+/// `min(0, δ) − w ..= max(0, δ) + w` (δ = len y − len x) has at least |δ| + 2w + 2 gap columns
+/// in at least two gap runs (out and back), each run paying `2·(extend − open)` more. If the best in-band cost is below that
 /// bound, no optimal path leaves the band; every traceback decision then sees the same
 /// tied candidates as in the full matrix (a candidate that ties lies on an optimal path, hence
 /// in the band, where banded and full values agree), so it makes the same choice.
