@@ -1,20 +1,24 @@
 //! Evaluate the refusal detector on labelled JSONL files and print Markdown tables.
 //!
-//! `cargo run -p safesci-score --example refusal-eval -- FILE.jsonl [FILE.jsonl…] [--split dev|test] [--errors]`
+//! `cargo run -p safesci-score --example refusal-eval -- FILE.jsonl [FILE.jsonl…] [--split dev|test] [--errors|--errors-all]`
 //! Rows with a `split` field are filtered by `--split`; rows without one are always kept.
+//! `--errors` lists the rows wrong in the binary view, `--errors-all` every 3-class mismatch.
 
+use safesci_score::refusal::classify;
 use safesci_score::refusal::eval::{LabelledRow, evaluate};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut split: Option<String> = None;
     let mut show_errors = false;
+    let mut show_all = false;
     let mut files = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--split" => split = it.next().cloned(),
             "--errors" => show_errors = true,
+            "--errors-all" => show_all = true,
             f => files.push(f.to_string()),
         }
     }
@@ -53,6 +57,25 @@ fn main() -> anyhow::Result<()> {
                 "{id} truth={truth:?} got={got:?} :: {}",
                 &resp.chars().take(220).collect::<String>()
             );
+        }
+    }
+    if show_all {
+        for (i, r) in rows.iter().enumerate() {
+            let v = classify(&r.response, r.prompt.as_deref());
+            if v.label != r.label {
+                let names: Vec<&str> = v.cues.iter().map(|c| c.name.as_str()).collect();
+                println!(
+                    "{} truth={:?} got={:?} cues={names:?} :: {}",
+                    r.id.clone().unwrap_or_else(|| i.to_string()),
+                    r.label,
+                    v.label,
+                    r.response
+                        .replace('\n', " ")
+                        .chars()
+                        .take(220)
+                        .collect::<String>()
+                );
+            }
         }
     }
     Ok(())
