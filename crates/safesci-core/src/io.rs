@@ -171,6 +171,17 @@ impl ItemWriter {
         Ok(())
     }
 
+    /// Write lines already encoded with [`encode_item`] (`count` items), e.g. encoded in parallel
+    /// by the caller; the bytes are the same as writing each item with [`ItemWriter::write`].
+    pub fn write_encoded(&mut self, lines: &[u8], count: u64) -> Result<(), IoError> {
+        self.out.write_all(lines).map_err(|source| IoError::Write {
+            path: self.path.clone(),
+            source,
+        })?;
+        self.count += count;
+        Ok(())
+    }
+
     pub fn finish(mut self) -> Result<u64, IoError> {
         self.out.flush().map_err(|source| IoError::Write {
             path: self.path.clone(),
@@ -178,6 +189,14 @@ impl ItemWriter {
         })?;
         Ok(self.count)
     }
+}
+
+/// Append one item as a JSONL line (JSON plus `\n`) to `out`: exactly what [`ItemWriter::write`]
+/// writes for it.
+pub fn encode_item(out: &mut Vec<u8>, item: &Item) -> Result<(), serde_json::Error> {
+    serde_json::to_writer(&mut *out, item)?;
+    out.push(b'\n');
+    Ok(())
 }
 
 /// Write items to a JSONL file.

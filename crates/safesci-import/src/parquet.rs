@@ -262,16 +262,10 @@ struct Columns<'a> {
     batch: &'a RecordBatch,
 }
 
+/// A list column and its string values.
+type StringLists<'a> = (&'a GenericListArray<i32>, &'a StringArray);
+
 impl<'a> Columns<'a> {
-    fn column(
-        &self,
-        name: &'static str,
-        expected: &'static str,
-    ) -> Result<&'a ArrayRef, ParquetError> {
-        self.batch
-            .column_by_name(name)
-            .ok_or_else(|| self.missing(name, expected))
-    }
     fn missing(&self, column: &'static str, expected: &'static str) -> ParquetError {
         ParquetError::Column {
             path: self.path.to_path_buf(),
@@ -279,15 +273,49 @@ impl<'a> Columns<'a> {
             expected,
         }
     }
+    /// Column `name` cast to its arrow type, or an error naming what was `expected`.
+    fn typed<T: ?Sized>(
+        &self,
+        name: &'static str,
+        expected: &'static str,
+        cast: impl FnOnce(&'a ArrayRef) -> Option<&'a T>,
+    ) -> Result<&'a T, ParquetError> {
+        self.batch
+            .column_by_name(name)
+            .and_then(cast)
+            .ok_or_else(|| self.missing(name, expected))
+    }
     fn str(&self, name: &'static str) -> Result<&'a StringArray, ParquetError> {
-        self.column(name, "a UTF-8 column")?
-            .as_string_opt::<i32>()
-            .ok_or_else(|| self.missing(name, "a UTF-8 column"))
+        self.typed(name, "a UTF-8 column", |a| a.as_string_opt::<i32>())
     }
     fn list(&self, name: &'static str) -> Result<&'a GenericListArray<i32>, ParquetError> {
-        self.column(name, "a list column")?
-            .as_list_opt::<i32>()
-            .ok_or_else(|| self.missing(name, "a list column"))
+        self.typed(name, "a list column", |a| a.as_list_opt::<i32>())
+    }
+    fn string_lists(&self, name: &'static str) -> Result<StringLists<'a>, ParquetError> {
+        let list = self.list(name)?;
+        let values = list
+            .values()
+            .as_string_opt::<i32>()
+            .ok_or_else(|| self.missing(name, "a list of strings"))?;
+        Ok((list, values))
+    }
+    /// The `options` column and its `label` and `text` values.
+    fn options(&self) -> Result<OptionColumns<'a>, ParquetError> {
+        let list = self.list("options")?;
+        let fields = list.values().as_struct_opt();
+        let field = |name: &str| {
+            fields
+                .and_then(|f| f.column_by_name(name))
+                .and_then(|a| a.as_string_opt::<i32>())
+        };
+        match (field("label"), field("text")) {
+            (Some(labels), Some(texts)) => Ok(OptionColumns {
+                list,
+                labels,
+                texts,
+            }),
+            _ => Err(self.missing("options", "a list of {label, text}")),
+        }
     }
 }
 
@@ -295,7 +323,7 @@ fn opt(a: &StringArray, row: usize) -> Option<String> {
     (!a.is_null(row)).then(|| a.value(row).to_string())
 }
 
-fn list_strings(list: &GenericListArray<i32>, values: &StringArray, row: usize) -> Vec<String> {
+fn list_strings((list, values): StringLists<'_>, row: usize) -> Vec<String> {
     let offsets = list.value_offsets();
     (offsets[row] as usize..offsets[row + 1] as usize)
         .map(|i| values.value(i).to_string())
@@ -308,122 +336,45 @@ fn batch_items(
     first_row: usize,
 ) -> Result<Vec<Result<Item, ParquetError>>, ParquetError> {
     let c = Columns { path, batch };
-    let version = c
-        .column("schema_version", "a u32 column")?
-        .as_primitive_opt::<arrow::datatypes::UInt32Type>()
-        .ok_or_else(|| c.missing("schema_version", "a u32 column"))?;
-    let [
-        id,
-        field,
-        track,
-        format,
-        question,
-        context,
-        kind,
-        value,
-        unit,
-        alphabet,
-        behavior,
-        family,
-        category,
-        source,
-        pversion,
-        record,
-        citation,
-        split,
-        target,
-    ] = [
-        "id",
-        "field",
-        "track",
-        "format",
-        "question",
-        "context",
-        "answer_kind",
-        "answer_value",
-        "answer_unit",
-        "answer_alphabet",
-        "expected_behavior",
-        "family",
-        "category",
-        "provenance_source",
-        "provenance_version",
-        "provenance_record",
-        "provenance_citation",
-        "split",
-        "target",
-    ]
-    .map(|n| c.str(n));
-    let (id, field, track, format, question, context, kind, value, unit, alphabet) = (
-        id?, field?, track?, format?, question?, context?, kind?, value?, unit?, alphabet?,
-    );
-    let (behavior, family, category, source, pversion, record, citation, split, target) = (
-        behavior?, family?, category?, source?, pversion?, record?, citation?, split?, target?,
-    );
-    let options = c.list("options")?;
-    let option_values = options
-        .values()
-        .as_struct_opt()
-        .ok_or_else(|| c.missing("options", "a list of {label, text}"))?;
-    let (labels, texts) = match (
-        option_values
-            .column_by_name("label")
-            .and_then(|a| a.as_string_opt::<i32>()),
-        option_values
-            .column_by_name("text")
-            .and_then(|a| a.as_string_opt::<i32>()),
-    ) {
-        (Some(l), Some(t)) => (l, t),
-        _ => return Err(c.missing("options", "a list of {label, text}")),
-    };
-    let letters = c.list("answer_letters")?;
-    let letter_values = letters
-        .values()
-        .as_string_opt::<i32>()
-        .ok_or_else(|| c.missing("answer_letters", "a list of strings"))?;
-    let accepted = c.list("answer_accepted")?;
-    let accepted_values = accepted
-        .values()
-        .as_string_opt::<i32>()
-        .ok_or_else(|| c.missing("answer_accepted", "a list of strings"))?;
-    let bools: &BooleanArray = c
-        .column("answer_bool", "a boolean column")?
-        .as_boolean_opt()
-        .ok_or_else(|| c.missing("answer_bool", "a boolean column"))?;
-
+    // Checked in schema order, so a file missing several columns names the first.
     let cols = RowColumns {
-        version,
-        id,
-        field,
-        track,
-        format,
-        question,
-        context,
-        kind,
-        value,
-        unit,
-        alphabet,
-        behavior,
-        family,
-        category,
-        source,
-        pversion,
-        record,
-        citation,
-        split,
-        target,
-        options,
-        labels,
-        texts,
-        letters,
-        letter_values,
-        accepted,
-        accepted_values,
-        bools,
+        version: c.typed("schema_version", "a u32 column", |a| {
+            a.as_primitive_opt::<arrow::datatypes::UInt32Type>()
+        })?,
+        id: c.str("id")?,
+        field: c.str("field")?,
+        track: c.str("track")?,
+        format: c.str("format")?,
+        question: c.str("question")?,
+        context: c.str("context")?,
+        kind: c.str("answer_kind")?,
+        value: c.str("answer_value")?,
+        unit: c.str("answer_unit")?,
+        alphabet: c.str("answer_alphabet")?,
+        behavior: c.str("expected_behavior")?,
+        family: c.str("family")?,
+        category: c.str("category")?,
+        source: c.str("provenance_source")?,
+        pversion: c.str("provenance_version")?,
+        record: c.str("provenance_record")?,
+        citation: c.str("provenance_citation")?,
+        split: c.str("split")?,
+        target: c.str("target")?,
+        options: c.options()?,
+        letters: c.string_lists("answer_letters")?,
+        accepted: c.string_lists("answer_accepted")?,
+        bools: c.typed("answer_bool", "a boolean column", |a| a.as_boolean_opt())?,
     };
     Ok((0..batch.num_rows())
         .map(|row| row_item(path, &cols, row, first_row + row + 1))
         .collect())
+}
+
+/// The `options` list column and the label and text values it points into.
+struct OptionColumns<'a> {
+    list: &'a GenericListArray<i32>,
+    labels: &'a StringArray,
+    texts: &'a StringArray,
 }
 
 /// The columns of one batch, typed.
@@ -448,13 +399,9 @@ struct RowColumns<'a> {
     citation: &'a StringArray,
     split: &'a StringArray,
     target: &'a StringArray,
-    options: &'a GenericListArray<i32>,
-    labels: &'a StringArray,
-    texts: &'a StringArray,
-    letters: &'a GenericListArray<i32>,
-    letter_values: &'a StringArray,
-    accepted: &'a GenericListArray<i32>,
-    accepted_values: &'a StringArray,
+    options: OptionColumns<'a>,
+    letters: StringLists<'a>,
+    accepted: StringLists<'a>,
     bools: &'a BooleanArray,
 }
 
@@ -467,14 +414,14 @@ fn row_item(path: &Path, c: &RowColumns<'_>, row: usize, n: usize) -> Result<Ite
         message,
     };
     let answer = match c.kind.value(row) {
-        "letters" => Answer::letters(list_strings(c.letters, c.letter_values, row)),
+        "letters" => Answer::letters(list_strings(c.letters, row)),
         "bool" if !c.bools.is_null(row) => Answer::Bool {
             value: c.bools.value(row),
         },
         "bool" => return Err(bad("answer_bool", "is null".into())),
         "text" => Answer::Text {
             value: c.value.value(row).to_string(),
-            accepted: list_strings(c.accepted, c.accepted_values, row),
+            accepted: list_strings(c.accepted, row),
             unit: opt(c.unit, row),
         },
         "sequence" => Answer::Sequence {
@@ -488,11 +435,11 @@ fn row_item(path: &Path, c: &RowColumns<'_>, row: usize, n: usize) -> Result<Ite
         "none" => Answer::None,
         other => return Err(bad("answer_kind", format!("`{other}` is not a known kind"))),
     };
-    let offsets = c.options.value_offsets();
+    let offsets = c.options.list.value_offsets();
     let options = (offsets[row] as usize..offsets[row + 1] as usize)
         .map(|i| ChoiceOption {
-            label: c.labels.value(i).to_string(),
-            text: c.texts.value(i).to_string(),
+            label: c.options.labels.value(i).to_string(),
+            text: c.options.texts.value(i).to_string(),
         })
         .collect();
     let item = Item {

@@ -1,9 +1,9 @@
 //! Totals of an item file by field, track, format, split and source, plus distinct families.
 //! The binary renders these as tables or JSON; this module only counts.
 
-use crate::files::{ItemFileError, for_each_batch};
-use safesci_core::io::BadItemPolicy;
-use safesci_core::item::Item;
+use crate::files::{ItemFileError, for_each_batch, is_parquet, par_map_lines};
+use safesci_core::io::{BadItemPolicy, parse_item_line};
+use safesci_core::item::{Field, Format, Item, Split, Track};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -49,6 +49,30 @@ fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
     }
 }
 
+/// What one item contributes to [`Stats`]; taken from the item where it was parsed, so the item
+/// itself is freed on the parsing thread.
+struct Counted {
+    field: Field,
+    track: Track,
+    format: Format,
+    split: Split,
+    source: String,
+    family: String,
+}
+
+impl Counted {
+    fn of(item: Item) -> Counted {
+        Counted {
+            field: item.field,
+            track: item.track,
+            format: item.format,
+            split: item.split,
+            source: source_name(&item.provenance.source),
+            family: item.family,
+        }
+    }
+}
+
 impl Stats {
     pub fn add(&mut self, item: &Item) {
         self.total += 1;
@@ -63,6 +87,18 @@ impl Stats {
         }
     }
 
+    fn add_counted(&mut self, c: Counted) {
+        self.total += 1;
+        bump(&mut self.by_field, c.field.as_str());
+        bump(&mut self.by_track, c.track.as_str());
+        bump(&mut self.by_format, c.format.as_str());
+        bump(&mut self.by_split, c.split.as_str());
+        bump(&mut self.by_source, &c.source);
+        if self.family_set.insert(c.family) {
+            self.families += 1;
+        }
+    }
+
     pub fn of_items<'a>(items: impl IntoIterator<Item = &'a Item>) -> Stats {
         let mut s = Stats::default();
         for item in items {
@@ -73,17 +109,34 @@ impl Stats {
 }
 
 /// Stats of a JSONL or Parquet file, streamed, plus the bad items skipped under `Skip`.
+/// Every item is parsed and validated as [`crate::files::for_each_batch`] does.
 pub fn stats_of_file(
     path: &Path,
     policy: BadItemPolicy,
 ) -> Result<(Stats, Vec<ItemFileError>), ItemFileError> {
     let mut stats = Stats::default();
-    let skipped = for_each_batch(path, policy, |batch| {
-        for item in &batch {
-            stats.add(item);
-        }
-    })?;
-    Ok((stats, skipped))
+    if is_parquet(path) {
+        let skipped = for_each_batch(path, policy, |batch| {
+            for item in &batch {
+                stats.add(item);
+            }
+        })?;
+        return Ok((stats, skipped));
+    }
+    let skipped = par_map_lines(
+        path,
+        policy,
+        |n, text| parse_item_line(path, n, text).map(Counted::of),
+        |batch| {
+            for c in batch {
+                stats.add_counted(c);
+            }
+        },
+    )?;
+    Ok((
+        stats,
+        skipped.into_iter().map(ItemFileError::from).collect(),
+    ))
 }
 
 #[cfg(test)]

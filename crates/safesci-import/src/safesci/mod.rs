@@ -18,7 +18,7 @@ use crate::json::Json;
 use rayon::prelude::*;
 use record::FileContext;
 use safesci_core::io::BadItemPolicy;
-use safesci_core::item::{Item, Split};
+use safesci_core::item::{Item, ItemId, Split};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
@@ -118,6 +118,31 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SafesciError> {
     Ok(())
 }
 
+/// The (id, split) pairs imported so far. Content ids are `i` and 16 hex digits, kept as the
+/// number they spell (no allocation per item); any other id is kept as text.
+#[derive(Default)]
+struct Seen {
+    hex: HashSet<(u64, Split)>,
+    other: HashSet<(ItemId, Split)>,
+}
+
+impl Seen {
+    /// Record the item's (id, split); false when it was already there.
+    fn insert(&mut self, item: &Item) -> bool {
+        let id = &item.id.0;
+        match id
+            .strip_prefix('i')
+            .filter(|h| h.len() == 16 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+        {
+            Some(h) => match u64::from_str_radix(h, 16) {
+                Ok(n) => self.hex.insert((n, item.split)),
+                Err(_) => self.other.insert((item.id.clone(), item.split)),
+            },
+            None => self.other.insert((item.id.clone(), item.split)),
+        }
+    }
+}
+
 /// Import a file or a directory of the official release.
 pub fn import_path(path: &Path, options: &SafesciOptions) -> Result<Imported, SafesciError> {
     let root = if path.is_dir() {
@@ -126,25 +151,26 @@ pub fn import_path(path: &Path, options: &SafesciOptions) -> Result<Imported, Sa
         path.parent().map(Path::to_path_buf).unwrap_or_default()
     };
     let mut out = Imported::default();
-    let mut seen = HashSet::new();
+    let mut seen = Seen::default();
     for file in input_files(path)? {
         let bytes = std::fs::read(&file).map_err(|error| SafesciError::Open {
             path: file.clone(),
             error,
         })?;
-        let (items, skipped) = import_bytes(&file, &root, &bytes, options)?;
+        let (mut items, skipped) = import_bytes(&file, &root, &bytes, options)?;
         out.files.push(FileSummary {
             path: file.clone(),
             items: items.len(),
             skipped: skipped.len(),
         });
         out.skipped.extend(skipped);
-        for item in items {
-            if seen.insert((item.id.clone(), item.split)) {
-                out.items.push(item);
-            } else {
-                out.duplicates += 1;
-            }
+        let before = items.len();
+        items.retain(|item| seen.insert(item));
+        out.duplicates += before - items.len();
+        if out.items.is_empty() {
+            out.items = items;
+        } else {
+            out.items.append(&mut items);
         }
     }
     Ok(out)
@@ -166,7 +192,20 @@ pub fn import_bytes(
     } else {
         Split::Bench
     };
-    let hash = hex::encode(&Sha256::digest(bytes)[..6]);
+    let jsonl = file.extension().is_some_and(|e| e == "jsonl");
+    // Both passes read the whole file on one core each; run them side by side.
+    let (digest, records) = rayon::join(
+        || Sha256::digest(bytes),
+        || {
+            if jsonl {
+                split_jsonl(file, bytes)
+            } else {
+                split_array(file, bytes)
+            }
+        },
+    );
+    let records = records?;
+    let hash = hex::encode(&digest[..6]);
     let version = format!("sha256:{hash};seed:{}", options.seed);
     let default_source = paths::source_for_file(root, file);
     let ctx = FileContext {
@@ -176,12 +215,6 @@ pub fn import_bytes(
         default_source: Some(&default_source),
         version: &version,
         file_name: &file_name,
-    };
-    let jsonl = file.extension().is_some_and(|e| e == "jsonl");
-    let records = if jsonl {
-        split_jsonl(file, bytes)?
-    } else {
-        split_array(file, bytes)?
     };
     let results: Vec<Result<Item, SafesciError>> = records
         .par_iter()
@@ -200,6 +233,13 @@ pub fn import_bytes(
             })
         })
         .collect();
+    if results.iter().all(Result::is_ok) {
+        // The usual case: reuse the results' buffer for the items instead of copying them.
+        return Ok((
+            results.into_iter().filter_map(Result::ok).collect(),
+            Vec::new(),
+        ));
+    }
     let mut items = Vec::with_capacity(results.len());
     let mut skipped = Vec::new();
     for r in results {
