@@ -232,9 +232,8 @@ impl Engine {
                 if ids.len() >= max_new {
                     break;
                 }
-                let hidden = self.model.forward_hidden(&[next])?;
+                logits = self.model.decode_next(next)?;
                 self.cached.push(next);
-                logits = self.model.logits(&hidden)?.squeeze(0)?.to_vec1::<f32>()?;
             }
         }
         let text = match text {

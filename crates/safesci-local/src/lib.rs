@@ -10,8 +10,10 @@
 //! ```
 
 pub mod chat;
+pub mod decode;
 pub mod engine;
 pub mod error;
+pub mod kernels;
 pub mod model;
 pub mod paths;
 pub mod provider;

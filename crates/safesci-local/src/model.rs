@@ -5,6 +5,7 @@
 //! Weights: the shipped Q4_1 has only a scalar kernel in candle, so matrices are requantised at
 //! load (see [`WeightMode`]; docs/embedded.md has the measurements behind the default).
 
+use crate::decode::Decoder;
 use crate::error::{LocalError, Result};
 use candle_core::quantized::gguf_file::Content;
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
@@ -242,6 +243,10 @@ pub struct Llama {
     cache: Vec<KvLayer>,
     capacity: usize,
     len: usize,
+    /// The single-token path over the shipped blocks (`None`: a matrix format it lacks).
+    fast: Option<Decoder>,
+    /// Whether [`Llama::decode_next`] uses `fast`.
+    fast_on: bool,
 }
 
 fn read_tensor<R: Read + Seek>(content: &Content, reader: &mut R, name: &str) -> Result<QTensor> {
@@ -325,6 +330,14 @@ impl Llama {
         }
         let norm = read_tensor(content, reader, "output_norm.weight")?.dequantize(&device)?;
         let (cos, sin) = rope_tables(&config)?;
+        // Decode reads the shipped blocks in the modes whose decode was quantised anyway; `F32`
+        // and `Q8` keep their own arithmetic for every step.
+        let fast_on = matches!(mode, WeightMode::Hybrid { .. } | WeightMode::Native);
+        let fast = if fast_on {
+            Decoder::load(content, reader, &config)?
+        } else {
+            None
+        };
         Ok(Llama {
             config,
             embed,
@@ -336,6 +349,8 @@ impl Llama {
             cache: Vec::new(),
             capacity: 0,
             len: 0,
+            fast,
+            fast_on,
         })
     }
 
@@ -486,6 +501,38 @@ impl Llama {
         )?)
     }
 
+    /// Whether single-token steps take the block-kernel path ([`crate::decode`]).
+    pub fn fast_decode(&self) -> bool {
+        self.fast_on && self.fast.is_some()
+    }
+
+    /// Turn the block-kernel path for single-token steps on or off (tests compare the two).
+    pub fn set_fast_decode(&mut self, on: bool) {
+        self.fast_on = on;
+    }
+
+    /// Run one token after the cache and return its logits (see [`Llama::forward_last`]).
+    pub fn decode_next(&mut self, token: u32) -> Result<Vec<f32>> {
+        self.forward_last(&[token])
+    }
+
+    /// One token through the block-kernel path.
+    fn fast_step(&mut self, token: u32) -> Result<Vec<f32>> {
+        if token as usize >= self.config.vocab_size {
+            return Err(LocalError::Request(format!(
+                "token id `{token}` out of range"
+            )));
+        }
+        self.reserve(1)?;
+        let cache: Vec<(&Tensor, &Tensor)> = self.cache.iter().map(|kv| (&kv.k, &kv.v)).collect();
+        let Some(fast) = self.fast.as_mut() else {
+            return Err(LocalError::Unsupported("no block-kernel decoder".into()));
+        };
+        let logits = fast.step(&self.config, &cache, self.capacity, token, self.len)?;
+        self.len += 1;
+        Ok(logits)
+    }
+
     /// Logits `[rows, vocab]` of hidden states `[rows, n_embd]`.
     pub fn logits(&self, hidden: &Tensor) -> Result<Tensor> {
         self.output.forward(hidden)
@@ -497,8 +544,14 @@ impl Llama {
         self.logits(&h)
     }
 
-    /// Logits of the last position of `tokens` as a vector.
+    /// Logits of the last position of `tokens` as a vector. A single token goes through the
+    /// block-kernel path when [`Llama::fast_decode`].
     pub fn forward_last(&mut self, tokens: &[u32]) -> Result<Vec<f32>> {
+        if let [token] = tokens
+            && self.fast_decode()
+        {
+            return self.fast_step(*token);
+        }
         let h = self.forward_hidden(tokens)?;
         let last = h.narrow(0, tokens.len() - 1, 1)?;
         Ok(self.logits(&last)?.squeeze(0)?.to_vec1::<f32>()?)
