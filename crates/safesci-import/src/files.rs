@@ -273,10 +273,13 @@ mod tests {
         }
     }
 
+    /// An error as text and line, comparable across readers.
+    type Shown = (String, Option<usize>);
+
     /// What a read gives, comparable across readers: items, or the error text and line.
     fn outcome(
         r: Result<(Vec<Item>, Vec<IoError>), IoError>,
-    ) -> Result<(Vec<Item>, Vec<(String, Option<usize>)>), (String, Option<usize>)> {
+    ) -> Result<(Vec<Item>, Vec<Shown>), Shown> {
         let show = |e: &IoError| (e.to_string(), e.line());
         r.map(|(items, skipped)| (items, skipped.iter().map(show).collect()))
             .map_err(|e| show(&e))
