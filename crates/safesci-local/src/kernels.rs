@@ -339,7 +339,7 @@ mod x86 {
         debug_assert!(qs.len() == nb * QK && x.q.len() >= nb * QK);
         let ones = _mm256_set1_epi16(1);
         let mut acc = _mm256_setzero_ps();
-        for b in 0..nb {
+        for (b, &db) in d.iter().enumerate() {
             // SAFETY: block `b < nb` lies inside `qs` and `x.q` by the caller's contract.
             let (w, xv) = unsafe {
                 (
@@ -351,14 +351,20 @@ mod x86 {
             // and |x| ≤ 127 keep each pair sum inside i16.
             let p = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(xv, w));
             let p = _mm256_madd_epi16(p, ones);
-            acc = _mm256_fmadd_ps(_mm256_set1_ps(d[b] * x.d[b]), _mm256_cvtepi32_ps(p), acc);
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(db * x.d[b]), _mm256_cvtepi32_ps(p), acc);
         }
         hsum(acc)
     }
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    // The reference code spells the block layout out byte by byte and row by row on purpose.
+    clippy::identity_op,
+    clippy::needless_range_loop
+)]
 mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};

@@ -148,7 +148,9 @@ impl Feed<'_> {
     }
     /// Set a meta key once everything sent before it is committed.
     pub fn meta(&mut self, key: String, value: String) -> bool {
-        self.writer.blocking_send(WriterMsg::Meta(key, value)).is_ok()
+        self.writer
+            .blocking_send(WriterMsg::Meta(key, value))
+            .is_ok()
     }
 }
 
@@ -382,7 +384,11 @@ impl Runner {
                     let unit = { work_rx.lock().await.recv().await };
                     let Some(unit) = unit else { break };
                     let done = process(&shared, unit, &mut rng).await;
-                    if writer_tx.send(WriterMsg::Done(Box::new(done))).await.is_err() {
+                    if writer_tx
+                        .send(WriterMsg::Done(Box::new(done)))
+                        .await
+                        .is_err()
+                    {
                         // The writer stopped (store error): stop taking work.
                         shared.stop.store(true, Ordering::Relaxed);
                         break;
