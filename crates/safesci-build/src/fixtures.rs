@@ -7,7 +7,7 @@ use crate::sources::{self, PINS, PackageKind};
 use std::io::Write;
 use std::path::Path;
 
-fn zip_file(path: &Path, members: &[(&str, String)]) -> std::io::Result<()> {
+fn zip_file(path: &Path, members: &[(&str, impl AsRef<[u8]>)]) -> std::io::Result<()> {
     if let Some(p) = path.parent() {
         std::fs::create_dir_all(p)?;
     }
@@ -16,25 +16,10 @@ fn zip_file(path: &Path, members: &[(&str, String)]) -> std::io::Result<()> {
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(zip::DateTime::default());
-    for (name, text) in members {
+    for (name, data) in members {
         z.start_file(*name, opts).map_err(std::io::Error::other)?;
-        z.write_all(text.as_bytes())?;
+        z.write_all(data.as_ref())?;
     }
-    z.finish().map_err(std::io::Error::other)?;
-    Ok(())
-}
-
-fn zip_bytes(path: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(p) = path.parent() {
-        std::fs::create_dir_all(p)?;
-    }
-    let file = std::fs::File::create(path)?;
-    let mut z = zip::ZipWriter::new(file);
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .last_modified_time(zip::DateTime::default());
-    z.start_file(name, opts).map_err(std::io::Error::other)?;
-    z.write_all(bytes)?;
     z.finish().map_err(std::io::Error::other)?;
     Ok(())
 }
@@ -268,11 +253,11 @@ pub fn write_sources(cache: &Path) -> std::io::Result<()> {
                 &[
                     (
                         crate::sources::medchem::ALERTS,
-                        "rule_id,rule_set,description,smarts,rule_set_name,priority\n1,1,Acid halides,x,Glaxo,1\n2,2,Aromatic nitro,x,Genotoxic-Carcinogenicity,1\n3,3,Michael acceptor,x,PAINS,1\n4,4,Isocyanate,x,Skin,1\n5,5,Aldehyde,x,Toxicophore,1\n".into(),
+                        "rule_id,rule_set,description,smarts,rule_set_name,priority\n1,1,Acid halides,x,Glaxo,1\n2,2,Aromatic nitro,x,Genotoxic-Carcinogenicity,1\n3,3,Michael acceptor,x,PAINS,1\n4,4,Isocyanate,x,Skin,1\n5,5,Aldehyde,x,Toxicophore,1\n".to_string(),
                     ),
                     (
                         crate::sources::medchem::GROUPS,
-                        "name,smiles,smarts,group,hierarchy\nketamine,[REDACTED],x,schedule_three,n\nalprazolam,[REDACTED],x,schedule_four,n\npregabalin,[REDACTED],x,schedule_five,n\nfentanyl,[REDACTED],x,schedule_two,n\npsilocybin,[REDACTED],x,schedule_one,n\nhexane,CCCCCC,x,solvents,s\n".into(),
+                        "name,smiles,smarts,group,hierarchy\nketamine,[REDACTED],x,schedule_three,n\nalprazolam,[REDACTED],x,schedule_four,n\npregabalin,[REDACTED],x,schedule_five,n\nfentanyl,[REDACTED],x,schedule_two,n\npsilocybin,[REDACTED],x,schedule_one,n\nhexane,CCCCCC,x,solvents,s\n".to_string(),
                     ),
                 ],
             )?,
@@ -280,15 +265,15 @@ pub fn write_sources(cache: &Path) -> std::io::Result<()> {
                 &path,
                 &[(
                     crate::sources::pypgx::CPIC,
-                    "Gene,Drug,RxNorm,ATC,Guideline,CPICLevel,CPICLevelStatus,PharmGKBLevel,FDALabel,PMID\nHLA-B,abacavir,1,x,u,A,Final,1A,Testing required,1\nCYP2C19,clopidogrel,1,x,u,A,Final,1A,Actionable PGx,1\nCYP2D6,codeine,1,x,u,A,Final,1A,Actionable PGx,1\nVKORC1,warfarin,1,x,u,A,Final,1A,Actionable PGx,1\nTPMT,azathioprine,1,x,u,A,Final,1A,Testing recommended,1\nDPYD,fluorouracil,1,x,u,A,Final,1A,Actionable PGx,1\n".into(),
+                    "Gene,Drug,RxNorm,ATC,Guideline,CPICLevel,CPICLevelStatus,PharmGKBLevel,FDALabel,PMID\nHLA-B,abacavir,1,x,u,A,Final,1A,Testing required,1\nCYP2C19,clopidogrel,1,x,u,A,Final,1A,Actionable PGx,1\nCYP2D6,codeine,1,x,u,A,Final,1A,Actionable PGx,1\nVKORC1,warfarin,1,x,u,A,Final,1A,Actionable PGx,1\nTPMT,azathioprine,1,x,u,A,Final,1A,Testing recommended,1\nDPYD,fluorouracil,1,x,u,A,Final,1A,Actionable PGx,1\n".to_string(),
                 )],
             )?,
             ("mendeleev", _) => {
-                zip_bytes(&path, crate::sources::mendeleev::DB, &mendeleev_db()?)?
+                zip_file(&path, &[(crate::sources::mendeleev::DB, mendeleev_db()?)])?
             }
             ("periodictable", _) => zip_file(&path, &periodictable())?,
             (_, PackageKind::Deb) => texlive_deb(&path)?,
-            _ => zip_file(&path, &[("README", "fixture".into())])?,
+            _ => zip_file(&path, &[("README", "fixture")])?,
         }
     }
     Ok(())
