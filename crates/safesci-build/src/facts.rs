@@ -6,6 +6,18 @@ use std::collections::BTreeMap;
 
 include!(concat!(env!("OUT_DIR"), "/embedded_facts.rs"));
 
+/// Columns of the question-per-row tables (lab safety, psychology safety).
+const QA_COLUMNS: &[&str] = &[
+    "topic",
+    "fact_id",
+    "question",
+    "correct",
+    "distractor1",
+    "distractor2",
+    "distractor3",
+    "citation",
+];
+
 /// Every table the builder knows, with its required columns (the last is always `citation`).
 pub const TABLES: &[(&str, &[&str])] = &[
     (
@@ -85,32 +97,8 @@ pub const TABLES: &[(&str, &[&str])] = &[
         &["kind", "name", "factor", "citation"],
     ),
     ("antidotes.csv", &["toxin", "antidote", "citation"]),
-    (
-        "lab_safety.csv",
-        &[
-            "topic",
-            "fact_id",
-            "question",
-            "correct",
-            "distractor1",
-            "distractor2",
-            "distractor3",
-            "citation",
-        ],
-    ),
-    (
-        "psychology_safety.csv",
-        &[
-            "topic",
-            "fact_id",
-            "question",
-            "correct",
-            "distractor1",
-            "distractor2",
-            "distractor3",
-            "citation",
-        ],
-    ),
+    ("lab_safety.csv", QA_COLUMNS),
+    ("psychology_safety.csv", QA_COLUMNS),
     (
         "risk_entities.csv",
         &[
