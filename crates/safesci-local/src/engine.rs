@@ -2,7 +2,9 @@
 //! greedy or seeded sampling, stop tokens, stop strings, max tokens) and `score` (log-likelihood
 //! of continuations, the prompt computed once and all continuations batched on top of it).
 //!
-//! Every request starts from an empty KV cache, so an answer never depends on the request before it.
+//! An answer never depends on the request before it: every request runs from an empty KV cache
+//! except for the template head (the first turn, normally the system prompt), which is always
+//! computed on its own and therefore reused as is (see [`Engine::template_head`]).
 
 use crate::chat::ChatTemplate;
 use crate::error::{LocalError, Result};
@@ -21,6 +23,10 @@ use std::path::{Path, PathBuf};
 
 /// Environment variable choosing the weight storage (`hybrid8`, `q8_0`, `f32`, `native`).
 pub const WEIGHTS_ENV: &str = "SAFESCI_EMBEDDED_WEIGHTS";
+
+/// Version of the engine's arithmetic. Part of [`Engine::revision`], so the response cache never
+/// serves an answer computed by an earlier engine (kernels, prefill split) as if it were current.
+pub const ENGINE_VERSION: u32 = 2;
 
 /// Model name reported in `ProviderInfo`.
 pub const MODEL_NAME: &str = "SmolLM2-135M-Instruct";
@@ -151,14 +157,15 @@ impl Engine {
         })
     }
 
-    /// First 12 hex digits of the GGUF sha256, plus the weight mode when it is not the default
-    /// (answers differ slightly between modes, so the response cache must tell them apart).
+    /// First 12 hex digits of the GGUF sha256, the engine version, and the weight mode when it is
+    /// not the default (answers differ slightly between modes and engine versions, so the response
+    /// cache must tell them apart).
     pub fn revision(&self) -> String {
         let short = self.sha256.get(..12).unwrap_or(&self.sha256);
         if self.mode == WeightMode::DEFAULT {
-            short.to_string()
+            format!("{short}+e{ENGINE_VERSION}")
         } else {
-            format!("{short}+{}", self.mode.label())
+            format!("{short}+e{ENGINE_VERSION}+{}", self.mode.label())
         }
     }
 
@@ -172,20 +179,49 @@ impl Engine {
         self.tokenizer.encode(&self.prompt_text(messages)?)
     }
 
-    /// Run `tokens` from an empty cache and return the
-    /// final hidden state of the last of them `[1, n_embd]`. At least one token is always run.
+    /// Tokens of the template head of `tokens`: up to and including the first end-of-turn token
+    /// (the system turn, written by the caller or the template's default), or 0 when there is no
+    /// such token before the last one. A function of the prompt alone, so the split never depends
+    /// on what ran before.
+    pub fn template_head(&self, tokens: &[u32]) -> usize {
+        match tokens
+            .iter()
+            .position(|t| self.tokenizer.stop_ids.contains(t))
+        {
+            Some(i) if i + 1 < tokens.len() => i + 1,
+            _ => 0,
+        }
+    }
+
+    /// Run `tokens` and return the final hidden state of the last of them `[1, n_embd]`. At
+    /// least one token is always run.
+    ///
+    /// The template head is always computed on its own, from an empty cache, and the rest on top
+    /// of it. Its keys and values are therefore the same whether they were just computed or kept
+    /// from the previous request with the same head, so keeping them changes no answer: runs share
+    /// one system prompt, which is a third of a short prompt's tokens. Nothing else is reused: in
+    /// the hybrid weight mode a short tail runs on Q8_0 weights and a long prefill on f32 ones, so
+    /// reusing a longest common prefix would make an answer depend on the request before it
+    /// (breaking seeded repeats, the response cache and resume equivalence).
     fn prefill(&mut self, tokens: &[u32]) -> Result<Tensor> {
         if tokens.is_empty() {
             return Err(LocalError::Request("empty prompt".into()));
         }
-        // No reuse of a previous request's prefix: in the hybrid weight mode a short tail runs on
-        // Q8_0 weights and a long prefill on f32 ones, so reuse would make an answer depend on
-        // what ran before it (breaking seeded repeats, the response cache and resume equivalence).
-        // Within one request (choice scoring) the prefix is still shared explicitly.
-        let common = 0;
-        self.model.truncate(common);
-        self.cached.truncate(common);
-        let rest = &tokens[common..];
+        let head = self.template_head(tokens);
+        let kept = head > 0
+            && self.model.cache_len() >= head
+            && self.cached.get(..head) == Some(&tokens[..head]);
+        if kept {
+            self.model.truncate(head);
+            self.cached.truncate(head);
+        } else {
+            self.reset();
+            if head > 0 {
+                self.model.forward_hidden(&tokens[..head])?;
+                self.cached.extend_from_slice(&tokens[..head]);
+            }
+        }
+        let rest = &tokens[head..];
         let hidden = self.model.forward_hidden(rest)?;
         self.cached.extend_from_slice(rest);
         Ok(hidden.narrow(0, rest.len() - 1, 1)?)

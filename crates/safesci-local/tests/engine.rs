@@ -39,7 +39,11 @@ fn loads_the_shipped_model() {
     );
     assert_eq!(c.context_length, 8192, "context length");
     assert_eq!(e.sha256, safesci_local::paths::MODEL_SHA256, "pinned GGUF");
-    assert_eq!(e.revision(), "b179c9523d0e", "revision is the short sha256");
+    assert_eq!(
+        e.revision(),
+        "b179c9523d0e+e2",
+        "revision is the short sha256 and the engine version"
+    );
 }
 
 #[test]
@@ -116,8 +120,8 @@ fn greedy_generation_is_deterministic_and_sensible() {
     );
     assert_eq!(
         a.fingerprint.as_deref(),
-        Some("b179c9523d0e"),
-        "fingerprint = weights"
+        Some("b179c9523d0e+e2"),
+        "fingerprint = weights + engine version"
     );
 }
 
@@ -250,6 +254,40 @@ fn batched_scoring_equals_one_full_pass_per_option() {
 }
 
 #[test]
+fn kept_template_head_changes_no_answer() {
+    let mut e = common::engine();
+    let item = boiling_item();
+    let ids = e.prompt_ids(&item.messages).unwrap();
+    let head = e.template_head(&ids);
+    let head_text = e.tokenizer.decode(&ids[..head], false).unwrap();
+    assert!(
+        head_text.starts_with("<|im_start|>system") && head_text.ends_with("<|im_end|>"),
+        "the head is the system turn: {head_text:?}"
+    );
+    e.reset();
+    let cold = e.score(&item).unwrap();
+    let cold_text = {
+        e.reset();
+        e.complete(&request(BOILING, greedy(12))).unwrap().text
+    };
+    // Another request with the same head runs in between; the head is then kept, not recomputed.
+    let other = ChoiceRequest {
+        messages: vec![Message::user("Which planet is closest to the Sun?")],
+        assistant_prefix: "Answer: ".into(),
+        continuations: vec!["Mercury".into(), "Mars".into()],
+    };
+    e.score(&other).unwrap();
+    let warm = e.score(&item).unwrap();
+    assert_eq!(
+        cold.logprobs, warm.logprobs,
+        "scores with the head kept equal scores from an empty cache, bit for bit"
+    );
+    e.score(&other).unwrap();
+    let warm_text = e.complete(&request(BOILING, greedy(12))).unwrap().text;
+    assert_eq!(cold_text, warm_text, "generation too");
+}
+
+#[test]
 fn kv_cache_decode_matches_full_sequence() {
     // f32 weights on both paths: the default hybrid mode decodes with Q8_0 and prefills with f32,
     // so only a single weight format isolates the KV cache from quantisation error.
@@ -305,7 +343,7 @@ async fn provider_serves_completions_and_scores() {
         ("embedded", "SmolLM2-135M-Instruct", ""),
         "provider identity"
     );
-    assert_eq!(info.revision, "b179c9523d0e", "revision");
+    assert_eq!(info.revision, "b179c9523d0e+e2", "revision");
     assert_eq!(provider.max_concurrency(), 1, "one engine");
     let c = provider
         .complete(&request(BOILING, greedy(12)))
