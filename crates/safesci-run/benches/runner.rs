@@ -120,6 +120,7 @@ fn throughput(rt: &tokio::runtime::Runtime, n: usize) {
     // does not share the client's task queues (it still shares the machine's cores).
     let server_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
+        .thread_name("mock-rt")
         .enable_all()
         .build()
         .unwrap();

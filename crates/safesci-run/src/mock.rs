@@ -108,10 +108,148 @@ enum Decision {
     UnknownModel,
 }
 
+/// Fires wake-ups at exact instants from one dedicated OS thread.
+///
+/// tokio's timer wheel has 1 ms ticks and rounds every deadline up to the next tick (and the
+/// runtime parks in `epoll_wait` with a millisecond timeout), so a 50 ms `sleep_until` answered
+/// after 50.5–52 ms. This thread sleeps on a condition variable with a nanosecond deadline
+/// instead, so the mock's fixed latency is what it says: never less, and late only by the
+/// kernel's wake-up time.
+struct DelayLine {
+    shared: Arc<DelayShared>,
+}
+
+struct DelayShared {
+    state: Mutex<DelayState>,
+    wake: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct DelayState {
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<Pending>>,
+    seq: u64,
+    closed: bool,
+}
+
+struct Pending {
+    at: std::time::Instant,
+    seq: u64,
+    tx: tokio::sync::oneshot::Sender<()>,
+}
+
+impl PartialEq for Pending {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Pending {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
+fn lock_delay(shared: &DelayShared) -> std::sync::MutexGuard<'_, DelayState> {
+    match shared.state.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
+}
+
+impl DelayLine {
+    /// Start the thread; `None` when the OS refuses one (callers fall back to tokio's timer).
+    fn start() -> Option<DelayLine> {
+        let shared = Arc::new(DelayShared {
+            state: Mutex::new(DelayState::default()),
+            wake: std::sync::Condvar::new(),
+        });
+        let worker = shared.clone();
+        std::thread::Builder::new()
+            .name("safesci-mock-timer".into())
+            .spawn(move || delay_loop(&worker))
+            .ok()?;
+        Some(DelayLine { shared })
+    }
+
+    /// Resolve at `at` (at once if it has passed).
+    async fn until(&self, at: std::time::Instant) {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        {
+            let mut s = lock_delay(&self.shared);
+            if s.closed {
+                return;
+            }
+            s.seq += 1;
+            let seq = s.seq;
+            let earliest = s.heap.peek().is_none_or(|p| at < p.0.at);
+            s.heap.push(std::cmp::Reverse(Pending { at, seq, tx }));
+            // With one fixed latency a new deadline is the latest, so the thread (asleep until
+            // the earliest) needs a nudge only when this one goes first.
+            if earliest {
+                self.shared.wake.notify_one();
+            }
+        }
+        let _ = rx.await;
+    }
+}
+
+impl Drop for DelayLine {
+    fn drop(&mut self) {
+        lock_delay(&self.shared).closed = true;
+        self.shared.wake.notify_one();
+    }
+}
+
+fn delay_loop(shared: &DelayShared) {
+    let mut due = Vec::new();
+    let mut s = lock_delay(shared);
+    loop {
+        if s.closed {
+            // Dropping the senders wakes whoever still waits.
+            s.heap.clear();
+            return;
+        }
+        let now = std::time::Instant::now();
+        while s.heap.peek().is_some_and(|p| p.0.at <= now) {
+            if let Some(p) = s.heap.pop() {
+                due.push(p.0.tx);
+            }
+        }
+        if !due.is_empty() {
+            // Send outside the lock so request tasks can queue new deadlines meanwhile.
+            drop(s);
+            for tx in due.drain(..) {
+                let _ = tx.send(());
+            }
+            s = lock_delay(shared);
+            continue;
+        }
+        s = match s.heap.peek().map(|p| p.0.at) {
+            Some(at) => match shared
+                .wake
+                .wait_timeout(s, at.saturating_duration_since(now))
+            {
+                Ok((g, _)) => g,
+                Err(p) => p.into_inner().0,
+            },
+            None => match shared.wake.wait(s) {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            },
+        };
+    }
+}
+
 struct MockState {
     items: Vec<Item>,
     by_question: HashMap<String, Vec<usize>>,
     latency: Duration,
+    delay: Option<DelayLine>,
     seed: u64,
     requests: AtomicU64,
     by_model: Mutex<HashMap<String, u64>>,
@@ -139,6 +277,11 @@ impl MockState {
         MockState {
             items: options.items,
             by_question,
+            delay: if options.latency.is_zero() {
+                None
+            } else {
+                DelayLine::start()
+            },
             latency: options.latency,
             seed: options.seed,
             requests: AtomicU64::new(0),
@@ -247,9 +390,15 @@ impl MockState {
         format!("<ans>{letter}<eoa>")
     }
 
-    async fn decide(&self, model: &str, prompt: &str, body: &[u8]) -> Decision {
-        // The fixed latency runs from arrival, so the mock's own work is not added to it.
-        let arrived = tokio::time::Instant::now();
+    /// `arrived`: when the handler got the whole request; the fixed latency runs from there, so
+    /// the mock's own work (parsing, answering) is not added to it.
+    async fn decide(
+        &self,
+        model: &str,
+        prompt: &str,
+        body: &[u8],
+        arrived: std::time::Instant,
+    ) -> Decision {
         self.count(model);
         let Some(b) = behavior(model) else {
             return Decision::UnknownModel;
@@ -274,7 +423,10 @@ impl MockState {
             _ => Decision::Answer(self.correct(prompt)),
         };
         if matches!(decision, Decision::Answer(_)) && !self.latency.is_zero() {
-            tokio::time::sleep_until(arrived + self.latency).await;
+            match &self.delay {
+                Some(d) => d.until(arrived + self.latency).await,
+                None => tokio::time::sleep_until((arrived + self.latency).into()).await,
+            }
         }
         decision
     }
@@ -337,14 +489,11 @@ fn messages_json(model: &str, prompt: &str, text: &str) -> Value {
     })
 }
 
-async fn render(decision: Decision, ok: impl FnOnce(String) -> Value) -> Response {
+/// `ok` serialises the answer's body.
+async fn render(decision: Decision, ok: impl FnOnce(String) -> String) -> Response {
     match decision {
         Decision::Answer(text) => {
-            let mut r = (
-                [(header::CONTENT_TYPE, "application/json")],
-                ok(text).to_string(),
-            )
-                .into_response();
+            let mut r = ([(header::CONTENT_TYPE, "application/json")], ok(text)).into_response();
             r.headers_mut().insert(
                 "x-ratelimit-remaining-requests",
                 header::HeaderValue::from_static("100000"),
@@ -394,21 +543,110 @@ async fn render(decision: Decision, ok: impl FnOnce(String) -> Value) -> Respons
     }
 }
 
-async fn chat(State(s): State<Arc<MockState>>, body: Bytes) -> Response {
-    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
-        return error_json(StatusCode::BAD_REQUEST, "request body is not JSON");
-    };
+/// The parts of a chat request the mock reads, borrowed from the body (no `Value` tree).
+#[derive(serde::Deserialize)]
+struct ChatIn<'a> {
+    #[serde(default, borrow)]
+    model: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, borrow)]
+    messages: Option<Vec<MessageIn<'a>>>,
+}
+
+#[derive(serde::Deserialize)]
+struct MessageIn<'a> {
+    #[serde(default, borrow)]
+    content: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// Model and prompt text of a chat request: the typed reader for the usual shape, the general
+/// one (same result) when a message's content is not a string or a part has another type.
+fn chat_request(body: &[u8]) -> Option<(String, String)> {
+    if let Ok(req) = serde_json::from_slice::<ChatIn<'_>>(body) {
+        let mut prompt = String::new();
+        for m in req.messages.iter().flatten() {
+            if let Some(c) = &m.content {
+                prompt.push_str(c);
+                prompt.push('\n');
+            }
+        }
+        return Some((
+            req.model.map(|m| m.into_owned()).unwrap_or_default(),
+            prompt,
+        ));
+    }
+    let v = serde_json::from_slice::<Value>(body).ok()?;
     let model = v
         .get("model")
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    let prompt = prompt_text(v.get("messages"), None);
-    let decision = s.decide(&model, &prompt, &body).await;
-    render(decision, |t| chat_json(&model, &prompt, &t)).await
+    Some((model, prompt_text(v.get("messages"), None)))
+}
+
+/// [`chat_json`] serialised without building the `Value` tree.
+fn chat_json_string(model: &str, prompt: &str, text: &str) -> String {
+    #[derive(serde::Serialize)]
+    struct Out<'a> {
+        id: &'a str,
+        object: &'a str,
+        created: u64,
+        model: &'a str,
+        system_fingerprint: &'a str,
+        choices: [Choice<'a>; 1],
+        usage: OutUsage,
+    }
+    #[derive(serde::Serialize)]
+    struct Choice<'a> {
+        index: u32,
+        message: OutMessage<'a>,
+        finish_reason: &'a str,
+    }
+    #[derive(serde::Serialize)]
+    struct OutMessage<'a> {
+        role: &'a str,
+        content: &'a str,
+    }
+    #[derive(serde::Serialize)]
+    struct OutUsage {
+        prompt_tokens: u64,
+        completion_tokens: u64,
+        total_tokens: u64,
+    }
+    let (p, c) = (tokens(prompt), tokens(text));
+    let out = Out {
+        id: "chatcmpl-mock",
+        object: "chat.completion",
+        created: 0,
+        model,
+        system_fingerprint: "mock-1",
+        choices: [Choice {
+            index: 0,
+            message: OutMessage {
+                role: "assistant",
+                content: text,
+            },
+            finish_reason: "stop",
+        }],
+        usage: OutUsage {
+            prompt_tokens: p,
+            completion_tokens: c,
+            total_tokens: p + c,
+        },
+    };
+    serde_json::to_string(&out).unwrap_or_else(|_| chat_json(model, prompt, text).to_string())
+}
+
+async fn chat(State(s): State<Arc<MockState>>, body: Bytes) -> Response {
+    let arrived = std::time::Instant::now();
+    let Some((model, prompt)) = chat_request(&body) else {
+        return error_json(StatusCode::BAD_REQUEST, "request body is not JSON");
+    };
+    let decision = s.decide(&model, &prompt, &body, arrived).await;
+    render(decision, |t| chat_json_string(&model, &prompt, &t)).await
 }
 
 async fn messages(State(s): State<Arc<MockState>>, body: Bytes) -> Response {
+    let arrived = std::time::Instant::now();
     let Ok(v) = serde_json::from_slice::<Value>(&body) else {
         return error_json(StatusCode::BAD_REQUEST, "request body is not JSON");
     };
@@ -418,8 +656,8 @@ async fn messages(State(s): State<Arc<MockState>>, body: Bytes) -> Response {
         .unwrap_or("")
         .to_string();
     let prompt = prompt_text(v.get("messages"), v.get("system"));
-    let decision = s.decide(&model, &prompt, &body).await;
-    render(decision, |t| messages_json(&model, &prompt, &t)).await
+    let decision = s.decide(&model, &prompt, &body, arrived).await;
+    render(decision, |t| messages_json(&model, &prompt, &t).to_string()).await
 }
 
 async fn models() -> Response {
@@ -491,7 +729,10 @@ async fn batch_answer(
             s.count(model);
             Ok(s.correct(prompt))
         }
-        _ => match s.decide(model, prompt, body).await {
+        _ => match s
+            .decide(model, prompt, body, std::time::Instant::now())
+            .await
+        {
             Decision::Answer(t) => Ok(t),
             Decision::UnknownModel => Err("unknown model".into()),
             _ => Err("scripted failure".into()),
@@ -747,8 +988,64 @@ impl Drop for MockServer {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_chat_reader_and_writer_match_the_value_ones() {
+        let bodies: [&[u8]; 4] = [
+            br#"{"model":"mock-correct","messages":[{"role":"system","content":"s\u00e9"},{"role":"user","content":"q\nA. x"}],"temperature":0.0}"#,
+            br#"{"messages":[{"role":"user","content":[{"type":"text","text":"t"}]},{"role":"user","content":"kept"}],"model":"m"}"#,
+            br#"{"model":null}"#,
+            br#"{"model":"m","messages":"not a list"}"#,
+        ];
+        for b in bodies {
+            let v: Value = serde_json::from_slice(b).unwrap();
+            let want = (
+                v.get("model")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                prompt_text(v.get("messages"), None),
+            );
+            assert_eq!(chat_request(b), Some(want));
+        }
+        assert_eq!(chat_request(b"{\"model\": "), None);
+        let typed: Value =
+            serde_json::from_str(&chat_json_string("m", "p\"q", "<ans>A<eoa>")).unwrap();
+        assert_eq!(typed, chat_json("m", "p\"q", "<ans>A<eoa>"));
+    }
+
+    #[test]
+    fn delay_line_fires_in_order_and_never_early() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let line = Arc::new(DelayLine::start().unwrap());
+        let start = std::time::Instant::now();
+        let order = Arc::new(Mutex::new(Vec::new()));
+        rt.block_on(async {
+            let mut tasks = Vec::new();
+            // Deadlines queued out of order: later ones first, then one that must go first.
+            for ms in [300u64, 200, 250, 100, 0] {
+                let (line, order) = (line.clone(), order.clone());
+                tasks.push(tokio::spawn(async move {
+                    let at = start + Duration::from_millis(ms);
+                    line.until(at).await;
+                    assert!(std::time::Instant::now() >= at, "fired before {ms} ms");
+                    order.lock().unwrap().push(ms);
+                }));
+                tokio::task::yield_now().await;
+            }
+            for t in tasks {
+                t.await.unwrap();
+            }
+        });
+        assert_eq!(*order.lock().unwrap(), vec![0, 100, 200, 250, 300]);
+    }
 
     #[test]
     fn model_names_parse() {

@@ -10,7 +10,7 @@ use crate::runner::{
     EventSink, Feed, FeedFn, RunTotals, Runner, RunnerOptions, UnitRequest, WorkUnit,
 };
 use crate::sample::{Shard, stratified_sample};
-use safesci_core::io::{BadItemPolicy, for_each_item};
+use safesci_core::io::{BadItemPolicy, IoError, for_each_item, parse_item_line};
 use safesci_core::item::{Field, Format, Item, ItemId, Track};
 use safesci_core::provider::{GenerationParams, Provider};
 use safesci_core::store::{ResponseKey, ResponseMode, RunManifest, RunStore, STORE_SCHEMA_VERSION};
@@ -70,12 +70,91 @@ pub struct Selection {
     pub in_shard: u64,
 }
 
+/// Lines parsed per round of [`read_strata`].
+const PASS1_CHUNK: usize = 8192;
+
+type Strata = (ItemId, Field, Track, Format);
+
+/// Pass 1's reading: every item parsed and validated exactly as [`for_each_item`] with
+/// [`BadItemPolicy::Stop`] does (same line numbers, the first bad line's error), but each chunk of
+/// lines is parsed on all cores. Parsing (JSON plus the content-id check) is most of the time a
+/// run spends before its first request.
+fn read_strata(path: &Path, chunk_lines: usize) -> Result<Vec<Strata>, RunError> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).map_err(|source| IoError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let mut out = Vec::new();
+    let chunk_lines = chunk_lines.max(1);
+    let mut chunk: Vec<(usize, String)> = Vec::with_capacity(chunk_lines);
+    let mut line = 0usize;
+    let mut eof = false;
+    while !eof {
+        chunk.clear();
+        while chunk.len() < chunk_lines {
+            line += 1;
+            let mut buf = String::new();
+            let n = reader.read_line(&mut buf).map_err(|source| IoError::Read {
+                path: path.to_path_buf(),
+                line,
+                source,
+            })?;
+            if n == 0 {
+                eof = true;
+                break;
+            }
+            if !buf.trim().is_empty() {
+                chunk.push((line, buf));
+            }
+        }
+        let parse = |part: &[(usize, String)]| -> Result<Vec<Strata>, IoError> {
+            part.iter()
+                .map(|(line, text)| {
+                    parse_item_line(path, *line, text.trim())
+                        .map(|item| (item.id, item.field, item.track, item.format))
+                })
+                .collect()
+        };
+        let per = chunk.len().div_ceil(threads).max(1);
+        if threads == 1 || chunk.len() < 256 {
+            out.extend(parse(&chunk)?);
+            continue;
+        }
+        // Parts are contiguous and joined in order, so the first error is the first bad line.
+        let parts: Vec<Result<Vec<Strata>, IoError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = chunk
+                .chunks(per)
+                .map(|part| scope.spawn(move || parse(part)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(IoError::Read {
+                            path: path.to_path_buf(),
+                            line: 0,
+                            source: std::io::Error::other("an item-parsing thread panicked"),
+                        })
+                    })
+                })
+                .collect()
+        });
+        for part in parts {
+            out.extend(part?);
+        }
+    }
+    Ok(out)
+}
+
 /// Pass 1: read ids and strata, apply sampling and limit.
 pub fn select(settings: &EvalSettings) -> Result<Selection, RunError> {
-    let mut raw: Vec<(ItemId, Field, Track, Format)> = Vec::new();
-    for_each_item(&settings.items_path, BadItemPolicy::Stop, |item| {
-        raw.push((item.id, item.field, item.track, item.format));
-    })?;
+    let raw = read_strata(&settings.items_path, PASS1_CHUNK)?;
     let mut chosen: Vec<usize> = match settings.sample {
         Some((n, seed)) => {
             let view: Vec<(&str, Field, Track)> = raw
@@ -575,4 +654,91 @@ pub fn pending_units(
     }
     store.put_items(items.iter())?;
     Ok((store, units))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use safesci_core::item::{
+        Answer, ExpectedBehavior, ItemDraft, Provenance, Split, label_options,
+    };
+    use std::io::Write;
+
+    fn item(i: usize) -> Item {
+        ItemDraft {
+            field: Field::ALL[i % Field::ALL.len()],
+            track: Track::Knowledge,
+            format: Format::SingleChoice,
+            question: format!("Pass-one question {i}: which class applies?"),
+            context: None,
+            options: label_options(["Class 1", "Class 2"]).unwrap(),
+            answer: Answer::letters(["A"]),
+            expected_behavior: ExpectedBehavior::Answer,
+            family: format!("p{i}"),
+            category: None,
+            provenance: Provenance::default(),
+            split: Split::Bench,
+            target: None,
+        }
+        .build()
+    }
+
+    fn strata_sequential(path: &Path) -> Result<Vec<Strata>, IoError> {
+        let mut out = Vec::new();
+        for_each_item(path, BadItemPolicy::Stop, |i| {
+            out.push((i.id, i.field, i.track, i.format))
+        })?;
+        Ok(out)
+    }
+
+    #[test]
+    fn parallel_pass_one_matches_the_sequential_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("items.jsonl");
+        let mut f = std::fs::File::create(&path).unwrap();
+        for i in 0..1000 {
+            if i % 97 == 0 {
+                writeln!(f).unwrap();
+            }
+            writeln!(f, "{}", serde_json::to_string(&item(i)).unwrap()).unwrap();
+        }
+        drop(f);
+        let expected = strata_sequential(&path).unwrap();
+        assert_eq!(expected.len(), 1000);
+        for chunk in [1, 300, 400, 8192] {
+            assert_eq!(
+                read_strata(&path, chunk).unwrap(),
+                expected,
+                "chunk {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn parallel_pass_one_reports_the_first_bad_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("items.jsonl");
+        let mut f = std::fs::File::create(&path).unwrap();
+        for i in 0..1000 {
+            let mut line = serde_json::to_string(&item(i)).unwrap();
+            if i == 700 {
+                line = line.replace("\"question\":\"Pass", "\"question\":\"Tampered");
+            }
+            if i == 900 {
+                line = "{not json".into();
+            }
+            writeln!(f, "{line}").unwrap();
+        }
+        drop(f);
+        let want = strata_sequential(&path).unwrap_err();
+        assert_eq!(want.line(), Some(701));
+        for chunk in [300, 400, 8192] {
+            let RunError::Items(got) = read_strata(&path, chunk).unwrap_err() else {
+                panic!("not an item error");
+            };
+            assert_eq!(got.line(), Some(701), "chunk {chunk}");
+            assert_eq!(got.to_string(), want.to_string());
+        }
+    }
 }
