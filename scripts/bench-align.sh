@@ -8,7 +8,7 @@
 # Every figure is the fastest of REPS passes (default 5) over all pairs, on both sides.
 # Creates a venv under $CARGO_TARGET_DIR/bench-align and installs biopython into it.
 # Set BENCH_LOCK=/path/to/lockfile to hold a lock (flock) around each timed run only;
-# SKIP_BUILD=1 uses the align-bench binary already built.
+# SKIP_BUILD=1 uses the align-bench binary already built; BENCH_RT=1 adds `chrt -f 10`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-200}"
@@ -22,7 +22,14 @@ if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q biopython
 fi
-lock() { if [ -n "${BENCH_LOCK:-}" ]; then flock "$BENCH_LOCK" "$@"; else "$@"; fi; }
+# BENCH_RT=1 runs each timed process at real-time priority (`chrt -f 10`), so that niced builds
+# sharing the machine do not delay it.
+lock() {
+  local pre=()
+  if [ -n "${BENCH_LOCK:-}" ]; then pre+=(flock "$BENCH_LOCK"); fi
+  if [ -n "${BENCH_RT:-}" ]; then pre+=(chrt -f 10); fi
+  "${pre[@]}" "$@"
+}
 PAIRS="$WORK/pairs.tsv"
 "$VENV/bin/python" - "$N" "$LEN" "$PAIRS" <<'PY'
 import random, sys

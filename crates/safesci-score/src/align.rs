@@ -237,6 +237,397 @@ fn band_dp(
     }
 }
 
+/// Substitution scores for the anti-diagonal programme: each byte of `x` and `y` replaced by a
+/// code below 32, `y` reversed (so that along an anti-diagonal both are read forwards), and a
+/// 32 × 32 table of `score` (a fixed size, so the lookup needs no bounds check).
+struct Codes {
+    x: Vec<u8>,
+    y_rev: Vec<u8>,
+    table: Box<[i32; 1024]>,
+    /// The least and greatest substitution score between the codes in use.
+    min: i32,
+    max: i32,
+}
+
+impl Codes {
+    /// `None` when the pair uses more than 32 distinct bytes.
+    fn new(x: &[u8], y: &[u8], score: impl Fn(u8, u8) -> i32) -> Option<Codes> {
+        let mut code = [u8::MAX; 256];
+        let mut bytes = Vec::new();
+        for &c in x.iter().chain(y) {
+            if code[c as usize] == u8::MAX {
+                if bytes.len() == 32 {
+                    return None;
+                }
+                code[c as usize] = bytes.len() as u8;
+                bytes.push(c);
+            }
+        }
+        let mut table = Box::new([0; 1024]);
+        let (mut min, mut max) = (0, 0);
+        for (a, &ca) in bytes.iter().enumerate() {
+            for (b, &cb) in bytes.iter().enumerate() {
+                let v = score(ca, cb);
+                table[a * 32 + b] = v;
+                min = min.min(v);
+                max = max.max(v);
+            }
+        }
+        // Padded with code 0 so that whole chunks can be read past either end.
+        let pad = std::iter::repeat_n(0, CHUNK);
+        Some(Codes {
+            x: x.iter()
+                .map(|&c| code[c as usize])
+                .chain(pad.clone())
+                .collect(),
+            y_rev: y
+                .iter()
+                .rev()
+                .map(|&c| code[c as usize])
+                .chain(pad)
+                .collect(),
+            table,
+            min,
+            max,
+        })
+    }
+}
+
+/// A score lane of the anti-diagonal programme: `i32`, or `i16` when every reachable value of
+/// the pair provably fits (twice as many cells per vector).
+trait Lane: Copy + PartialOrd + Default {
+    /// Unreachable. Reachable values are all above `NEG` + 64 and a few gap penalties added to
+    /// `NEG` stay in range, so every comparison comes out as with `i32` and [`NEG`].
+    const NEG: Self;
+    fn from_i32(v: i32) -> Self;
+    fn to_i32(self) -> i32;
+    /// Wrapping: only the throw-away padding cells can overflow.
+    fn add(self, other: Self) -> Self;
+}
+impl Lane for i32 {
+    const NEG: i32 = NEG;
+    fn add(self, other: i32) -> i32 {
+        self.wrapping_add(other)
+    }
+    fn from_i32(v: i32) -> i32 {
+        v
+    }
+    fn to_i32(self) -> i32 {
+        self
+    }
+}
+impl Lane for i16 {
+    const NEG: i16 = i16::MIN / 2;
+    fn add(self, other: i16) -> i16 {
+        self.wrapping_add(other)
+    }
+    fn from_i32(v: i32) -> i16 {
+        v as i16
+    }
+    fn to_i32(self) -> i32 {
+        i32::from(self)
+    }
+}
+
+/// Do all reachable values of an `m` × `n` programme fit `i16` lanes with room for [`Lane::NEG`]?
+/// Every reachable cell is reached by a path of at most `m + n` steps, each changing the score by
+/// at most the largest of |substitution|, |open|, |extend| (and one more gap penalty for the
+/// gap states); the bound leaves half of the `i16` range spare.
+fn fits_i16(m: usize, n: usize, codes: &Codes, open: i32, extend: i32) -> bool {
+    let step = i64::from(codes.min.abs().max(codes.max.abs()))
+        + i64::from(open.abs())
+        + i64::from(extend.abs());
+    (m as i64 + n as i64 + 2) * step < 16_000
+        && (-200..=0).contains(&open)
+        && (-200..=0).contains(&extend)
+}
+
+/// Cells computed per step of the anti-diagonal loop: anti-diagonals are padded to a multiple
+/// of this (the extra cells compute throw-away values past the band), so the loop is all whole
+/// vectors.
+const CHUNK: usize = 16;
+
+/// [`band_dp`] evaluated anti-diagonal by anti-diagonal: every cell gets the same values and the
+/// same traceback byte (the same comparisons in the same order), but the cells of one
+/// anti-diagonal do not depend on each other, so the inner loop has no carried dependency and
+/// compiles to vector code. Cell `(i, j)` lives at index `i + 1` of the arrays of
+/// anti-diagonal `d = i + j`; unreachable neighbours just outside the band read `NEG`, as the
+/// never-written cells of [`band_dp`] do.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn band_dp_diag<T: Lane>(
+    x: &[u8],
+    y: &[u8],
+    open: i32,
+    extend: i32,
+    codes: &Codes,
+    kmin: isize,
+    kmax: isize,
+    bufs: &mut DiagBuffers<T>,
+) -> GlobalAlignment {
+    let (m, n) = (x.len(), y.len());
+    let kmin = kmin.max(-(m as isize));
+    let kmax = kmax.min(n as isize);
+    let lo_of = |d: usize| {
+        let from_band = (d as isize - kmax + 1).div_euclid(2).max(0) as usize;
+        from_band.max(d.saturating_sub(n))
+    };
+    let hi_of = |d: usize| {
+        let from_band = (d as isize - kmin).div_euclid(2).max(0) as usize;
+        from_band.min(m).min(d)
+    };
+    let DiagBuffers {
+        h,
+        e,
+        f,
+        sub,
+        tb,
+        tb_start,
+    } = bufs;
+    // Three anti-diagonals of `h`, two of `e` and `f`, each `width` long (padding included).
+    let width = m + 2 + CHUNK;
+    for (v, k) in [(&mut *h, 3), (&mut *e, 2), (&mut *f, 2)] {
+        v.clear();
+        v.resize(k * width, T::NEG);
+    }
+    sub.clear();
+    sub.resize(m + CHUNK, T::from_i32(0));
+    let mut table = [T::from_i32(0); 1024];
+    for (t, &v) in table.iter_mut().zip(codes.table.iter()) {
+        *t = T::from_i32(v);
+    }
+    let (open_t, extend_t) = (T::from_i32(open), T::from_i32(extend));
+    tb.clear();
+    tb_start.clear();
+    tb_start.reserve(m + n + 1);
+    // Anti-diagonal 0: the origin.
+    h[1] = T::from_i32(0);
+    tb_start.push(0);
+    tb.push(0);
+    for d in 1..=m + n {
+        let (lo, hi) = (lo_of(d), hi_of(d));
+        // Index of cell `i` of this anti-diagonal in `tb`: `start + i` (wrapping: `start` may
+        // lie "below" zero when `lo` exceeds the cells stored so far).
+        let start = tb.len().wrapping_sub(lo);
+        tb_start.push(start);
+        let (hc, hp, hp2) = three(h, width, d % 3, (d + 2) % 3, (d + 1) % 3);
+        let (ec, ep) = two(e, width, d % 2);
+        let (fc, fp) = two(f, width, d % 2);
+        if lo > hi {
+            continue;
+        }
+        let seg = hi - lo + 1;
+        let a = lo.max(1);
+        let b = hi.min(d - 1);
+        if a <= b {
+            // Interior cells a..=b, padded to whole chunks (the padding lands past `hi + 1` in
+            // the state arrays, which nothing reads, and past this anti-diagonal's traceback
+            // segment, which the next one overwrites).
+            let len = (b - a + 1).div_ceil(CHUNK) * CHUNK;
+            tb.resize(start.wrapping_add(a) + len, 0);
+            // Substitution scores of cells (a.., d − i): x forwards, y backwards.
+            let xs = &codes.x[a - 1..a - 1 + len];
+            let r0 = n + a - d;
+            let ys = &codes.y_rev[r0..r0 + len];
+            for ((s, &xc), &yc) in sub[..len].iter_mut().zip(xs).zip(ys) {
+                *s = table[((usize::from(xc) << 5) | usize::from(yc)) & 1023];
+            }
+            let t0 = start.wrapping_add(a);
+            diag_cells(
+                DiagIn {
+                    up_h: &hp[a..a + len],
+                    up_e: &ep[a..a + len],
+                    left_h: &hp[a + 1..a + 1 + len],
+                    left_f: &fp[a + 1..a + 1 + len],
+                    diag: &hp2[a..a + len],
+                    sub: &sub[..len],
+                },
+                open_t,
+                extend_t,
+                DiagOut {
+                    h: &mut hc[a + 1..a + 1 + len],
+                    e: &mut ec[a + 1..a + 1 + len],
+                    f: &mut fc[a + 1..a + 1 + len],
+                    tb: &mut tb[t0..t0 + len],
+                },
+            );
+        }
+        tb.resize(start.wrapping_add(lo) + seg, 0);
+        if lo == 0 {
+            // Row 0: a gap consuming `y` only.
+            let j = d as i32;
+            hc[1] = T::from_i32(open + extend * (j - 1));
+            ec[1] = T::NEG;
+            fc[1] = T::NEG;
+            tb[start] = SRC_Y | if j > 1 { EXT_Y } else { 0 };
+        }
+        if hi == d {
+            // Column 0: a gap consuming `x` only.
+            let i = d as i32;
+            let col0 = T::from_i32(open + extend * (i - 1));
+            hc[d + 1] = col0;
+            ec[d + 1] = col0;
+            fc[d + 1] = T::NEG;
+            tb[start.wrapping_add(d)] = SRC_X | if i > 1 { EXT_X } else { 0 };
+        }
+        // Guards: the cells just outside this anti-diagonal's band are unreachable (written
+        // last: the padding above may have run over them).
+        for c in [lo, hi + 2] {
+            hc[c] = T::NEG;
+            ec[c] = T::NEG;
+            fc[c] = T::NEG;
+        }
+    }
+    let total = h[(m + n) % 3 * width + m + 1].to_i32();
+    // Walk back through the three states, as in `band_dp`.
+    let (mut i, mut j) = (m, n);
+    let (mut columns, mut matches) = (0usize, 0usize);
+    let mut state = 0u8;
+    while i > 0 || j > 0 {
+        let cell = tb[tb_start[i + j].wrapping_add(i)];
+        match state {
+            0 => match cell & 3 {
+                SRC_X => state = 1,
+                SRC_Y => state = 2,
+                _ => {
+                    columns += 1;
+                    matches += usize::from(x[i - 1] == y[j - 1]);
+                    i -= 1;
+                    j -= 1;
+                }
+            },
+            1 => {
+                columns += 1;
+                i -= 1;
+                if cell & EXT_X == 0 {
+                    state = 0;
+                }
+            }
+            _ => {
+                columns += 1;
+                j -= 1;
+                if cell & EXT_Y == 0 {
+                    state = 0;
+                }
+            }
+        }
+    }
+    GlobalAlignment {
+        score: total,
+        columns,
+        matches,
+    }
+}
+
+/// Slots `cur`, `p1`, `p2` (distinct, below 3) of a buffer of three `width`-long rows: the first
+/// mutable, the others shared.
+fn three<T>(v: &mut [T], width: usize, cur: usize, p1: usize, p2: usize) -> (&mut [T], &[T], &[T]) {
+    let (r0, rest) = v.split_at_mut(width);
+    let (r1, r2) = rest.split_at_mut(width);
+    let mut rows: [Option<&mut [T]>; 3] = [Some(r0), Some(r1), Some(r2)];
+    let c = rows[cur].take().unwrap_or_default();
+    let a = rows[p1].take().unwrap_or_default();
+    let b = rows[p2].take().unwrap_or_default();
+    (c, a, b)
+}
+
+/// Slot `cur` (0 or 1) of a buffer of two `width`-long rows, mutable, and the other one.
+fn two<T>(v: &mut [T], width: usize, cur: usize) -> (&mut [T], &[T]) {
+    let (r0, r1) = v.split_at_mut(width);
+    if cur == 0 { (r0, r1) } else { (r1, r0) }
+}
+
+/// Reused scratch space of [`band_dp_diag`] (three anti-diagonals of `h`, two of the gap states,
+/// the substitution scores of one, the traceback and where each anti-diagonal's starts).
+#[derive(Default)]
+struct DiagBuffers<T> {
+    h: Vec<T>,
+    e: Vec<T>,
+    f: Vec<T>,
+    sub: Vec<T>,
+    tb: Vec<u8>,
+    tb_start: Vec<usize>,
+}
+
+/// The previous anti-diagonals' values that one anti-diagonal's cells read, aligned cell by cell.
+struct DiagIn<'a, T> {
+    up_h: &'a [T],
+    up_e: &'a [T],
+    left_h: &'a [T],
+    left_f: &'a [T],
+    diag: &'a [T],
+    sub: &'a [T],
+}
+
+/// Where one anti-diagonal's cells go.
+struct DiagOut<'a, T> {
+    h: &'a mut [T],
+    e: &'a mut [T],
+    f: &'a mut [T],
+    tb: &'a mut [u8],
+}
+
+/// One anti-diagonal's cells (a whole number of [`CHUNK`]s): `band_dp`'s cell update, with no
+/// dependency between cells. Each chunk is copied into fixed-size arrays and computed with
+/// branch-free selects, which compiles to straight vector code.
+#[inline(always)]
+fn diag_cells<T: Lane>(inp: DiagIn<'_, T>, open: T, extend: T, out: DiagOut<'_, T>) {
+    fn arr<T: Lane>(s: &[T]) -> [T; CHUNK] {
+        s.try_into().unwrap_or([T::NEG; CHUNK])
+    }
+    let chunks = out
+        .h
+        .chunks_exact_mut(CHUNK)
+        .zip(out.e.chunks_exact_mut(CHUNK))
+        .zip(out.f.chunks_exact_mut(CHUNK))
+        .zip(out.tb.chunks_exact_mut(CHUNK))
+        .zip(
+            inp.up_h
+                .chunks_exact(CHUNK)
+                .zip(inp.up_e.chunks_exact(CHUNK)),
+        )
+        .zip(
+            inp.left_h
+                .chunks_exact(CHUNK)
+                .zip(inp.left_f.chunks_exact(CHUNK)),
+        )
+        .zip(
+            inp.diag
+                .chunks_exact(CHUNK)
+                .zip(inp.sub.chunks_exact(CHUNK)),
+        );
+    for ((((((oh, oe), of), ot), (uh, ue)), (lh, lf)), (dg, sb)) in chunks {
+        let (uh, ue, lh, lf, dg, sb) = (arr(uh), arr(ue), arr(lh), arr(lf), arr(dg), arr(sb));
+        let mut h = [T::NEG; CHUNK];
+        let mut e = [T::NEG; CHUNK];
+        let mut f = [T::NEG; CHUNK];
+        let mut t = [0u8; CHUNK];
+        for c in 0..CHUNK {
+            let ex = ue[c].add(extend);
+            let ox = uh[c].add(open);
+            let cx = ex > ox;
+            let gx = if cx { ex } else { ox };
+            let ey = lf[c].add(extend);
+            let oy = lh[c].add(open);
+            let cy = ey > oy;
+            let gy = if cy { ey } else { oy };
+            let d0 = dg[c].add(sb[c]);
+            let take_x = gx > d0;
+            let b1 = if take_x { gx } else { d0 };
+            let take_y = gy > b1;
+            h[c] = if take_y { gy } else { b1 };
+            e[c] = gx;
+            f[c] = gy;
+            let src = u8::from(take_y) * SRC_Y + u8::from(take_x & !take_y) * SRC_X;
+            t[c] = src | (u8::from(cx) * EXT_X) | (u8::from(cy) * EXT_Y);
+        }
+        oh.copy_from_slice(&h);
+        oe.copy_from_slice(&e);
+        of.copy_from_slice(&f);
+        ot.copy_from_slice(&t);
+    }
+}
+
 /// The global alignment of [`global`], computed in a diagonal band that is *proved* to hold every
 /// optimal alignment, widening it when the proof fails — so the result is exactly the full
 /// matrix's (same score, same alignment, same tie-breaking).
@@ -250,20 +641,49 @@ fn band_dp(
 /// bound, no optimal path leaves the band; every traceback decision then sees the same
 /// tied candidates as in the full matrix (a candidate that ties lies on an optimal path, hence
 /// in the band, where banded and full values agree), so it makes the same choice.
-#[allow(clippy::too_many_arguments)]
 fn global_certified(
     x: &[u8],
     y: &[u8],
     open: i32,
     extend: i32,
-    profile: &Profile,
+    score: impl Fn(u8, u8) -> i32,
     self_total: i64,
     gap_unit: i64,
+) -> GlobalAlignment {
+    let Some(codes) = Codes::new(x, y, &score) else {
+        // More than 32 distinct bytes: the row-by-row programme (no code table).
+        let profile = Profile::new(x, y, score);
+        return certify(x, y, open, extend, self_total, gap_unit, |kmin, kmax| {
+            band_dp(x, y, open, extend, &profile, kmin, kmax)
+        });
+    };
+    if fits_i16(x.len(), y.len(), &codes, open, extend) {
+        let mut bufs = DiagBuffers::<i16>::default();
+        certify(x, y, open, extend, self_total, gap_unit, |kmin, kmax| {
+            band_dp_diag(x, y, open, extend, &codes, kmin, kmax, &mut bufs)
+        })
+    } else {
+        let mut bufs = DiagBuffers::<i32>::default();
+        certify(x, y, open, extend, self_total, gap_unit, |kmin, kmax| {
+            band_dp_diag(x, y, open, extend, &codes, kmin, kmax, &mut bufs)
+        })
+    }
+}
+
+/// The band-widening loop of [`global_certified`], over a banded programme `dp(kmin, kmax)`.
+fn certify(
+    x: &[u8],
+    y: &[u8],
+    open: i32,
+    extend: i32,
+    self_total: i64,
+    gap_unit: i64,
+    mut dp: impl FnMut(isize, isize) -> GlobalAlignment,
 ) -> GlobalAlignment {
     let (m, n) = (x.len() as isize, y.len() as isize);
     if extend > 0 || open > extend {
         // The cost argument needs every gap column to cost at least |extend|.
-        return band_dp(x, y, open, extend, profile, -m, n);
+        return dp(-m, n);
     }
     let delta = n - m;
     // Leaving the band also takes two gap runs (one out, one back), each paying the opening
@@ -273,7 +693,7 @@ fn global_certified(
     loop {
         let kmin = delta.min(0) - w;
         let kmax = delta.max(0) + w;
-        let a = band_dp(x, y, open, extend, profile, kmin, kmax);
+        let a = dp(kmin, kmax);
         if kmin <= -m && kmax >= n {
             return a; // the band is the whole matrix
         }
@@ -371,8 +791,7 @@ pub fn protein_alignment(pred: &[u8], key: &[u8]) -> GlobalAlignment {
     let selfs = pred.iter().chain(key).map(|&c| i64::from(score(c, c)));
     let self_total: i64 = selfs.clone().sum();
     let min_self = selfs.min().unwrap_or(0);
-    let profile = Profile::new(pred, key, score);
-    global_certified(pred, key, -10, -1, &profile, self_total, min_self + 2)
+    global_certified(pred, key, -10, -1, score, self_total, min_self + 2)
 }
 
 fn dna_score(a: u8, b: u8) -> i32 {
@@ -383,8 +802,7 @@ fn dna_score(a: u8, b: u8) -> i32 {
 pub fn gene_alignment(pred: &[u8], key: &[u8]) -> GlobalAlignment {
     // Self-score 1 for every base and no substitution above 1: the band proof applies.
     let self_total = (pred.len() + key.len()) as i64;
-    let profile = Profile::new(pred, key, dna_score);
-    global_certified(pred, key, -2, -1, &profile, self_total, 1 + 2)
+    global_certified(pred, key, -2, -1, dna_score, self_total, 1 + 2)
 }
 
 /// DNA pair: global alignment +1/−1, gap −2 then −1 per extra base (Biopython convention).
@@ -599,6 +1017,77 @@ mod tests {
                 "case {case}"
             );
         }
+    }
+
+    /// The anti-diagonal programme (both lane widths) equals the row-by-row one — score, columns
+    /// and identical columns of the reported alignment — on random pairs, scores, gap penalties
+    /// and bands (every band holding both end diagonals, as the certified driver uses).
+    #[test]
+    fn anti_diagonal_programme_equals_row_programme() {
+        let mut rng = ChaCha8Rng::seed_from_u64(20261128);
+        let mut b16 = DiagBuffers::<i16>::default();
+        let mut b32 = DiagBuffers::<i32>::default();
+        for case in 0..4000 {
+            let alphabet: &[u8] = match case % 4 {
+                0 => b"AC",
+                1 => b"ACGT",
+                _ => PROTEIN_ALPHABET,
+            };
+            let m = rng.random_range(0..if case % 5 == 0 { 8 } else { 90 });
+            let n = rng.random_range(0..if case % 7 == 0 { 8 } else { 90 });
+            let x: Vec<u8> = (0..m)
+                .map(|_| alphabet[rng.random_range(0..alphabet.len())])
+                .collect();
+            let mut y = mutate(&mut rng, &x, alphabet, 0.2, 0.1);
+            y.truncate(n.max(1).min(y.len()));
+            if case % 3 == 0 {
+                y = (0..n)
+                    .map(|_| alphabet[rng.random_range(0..alphabet.len())])
+                    .collect();
+            }
+            let open = -rng.random_range(0..12);
+            let extend = -rng.random_range(0..4);
+            let table: Vec<i32> = (0..32 * 32).map(|_| rng.random_range(-6..8)).collect();
+            let score = |a: u8, b: u8| -> i32 {
+                match case % 3 {
+                    0 => blosum62(a, b),
+                    1 => dna_score(a, b),
+                    _ => table[(a as usize % 32) * 32 + b as usize % 32],
+                }
+            };
+            let (mi, ni) = (x.len() as isize, y.len() as isize);
+            let delta = ni - mi;
+            let w = rng.random_range(0..40i64) as isize;
+            let (kmin, kmax) = (
+                delta.min(0) - w,
+                delta.max(0) + rng.random_range(0..40i64) as isize,
+            );
+            let profile = Profile::new(&x, &y, score);
+            let want = band_dp(&x, &y, open, extend, &profile, kmin, kmax);
+            let codes = Codes::new(&x, &y, score).unwrap();
+            let got32 = band_dp_diag(&x, &y, open, extend, &codes, kmin, kmax, &mut b32);
+            assert_eq!(got32, want, "i32 case {case}");
+            if fits_i16(x.len(), y.len(), &codes, open, extend) {
+                let got16 = band_dp_diag(&x, &y, open, extend, &codes, kmin, kmax, &mut b16);
+                assert_eq!(got16, want, "i16 case {case}");
+            }
+        }
+    }
+
+    /// More than 32 distinct bytes take the row-by-row programme, with the same answer.
+    #[test]
+    fn many_distinct_bytes_fall_back_exactly() {
+        let x: Vec<u8> = (b'!'..=b'~').collect();
+        let mut y = x.clone();
+        y.reverse();
+        y.extend_from_slice(b"ACGT");
+        assert!(Codes::new(&x, &y, dna_score).is_none());
+        let mut al = Aligner::with_capacity(x.len(), y.len(), -2, -1, &dna_score);
+        let slow = al.global(&x, &y);
+        let fast = gene_alignment(&x, &y);
+        assert_eq!(fast.score, slow.score);
+        assert_eq!(fast.columns, slow.operations.len());
+        assert_eq!(fast.identity(), identity_of(&slow));
     }
 
     #[test]

@@ -95,15 +95,30 @@ pub fn is_choose_safe(item: &Item) -> bool {
             && matches!(item.answer, Answer::Letters { .. }))
 }
 
-fn labels_of(item: &Item) -> (Vec<&str>, Vec<&str>) {
-    if item.options.is_empty() {
-        let l = safesci_core::item::LABELS.iter().take(4).copied().collect();
-        return (l, vec![""; 4]);
+/// Run `f` on the item's option labels and texts (the first four standard labels with empty
+/// texts when the item lists no options), borrowed into stack arrays for the usual option
+/// counts so scoring a response allocates nothing for them.
+fn with_labels<R>(item: &Item, f: impl FnOnce(&[&str], &[&str]) -> R) -> R {
+    const STACK: usize = 16;
+    let n = item.options.len();
+    if n == 0 {
+        let mut labels = [""; 4];
+        for (l, s) in labels.iter_mut().zip(safesci_core::item::LABELS) {
+            *l = s;
+        }
+        return f(&labels, &[""; 4]);
     }
-    (
-        item.options.iter().map(|o| o.label.as_str()).collect(),
-        item.options.iter().map(|o| o.text.as_str()).collect(),
-    )
+    if n <= STACK {
+        let (mut labels, mut texts) = ([""; STACK], [""; STACK]);
+        for ((l, t), o) in labels.iter_mut().zip(texts.iter_mut()).zip(&item.options) {
+            *l = o.label.as_str();
+            *t = o.text.as_str();
+        }
+        return f(&labels[..n], &texts[..n]);
+    }
+    let labels: Vec<&str> = item.options.iter().map(|o| o.label.as_str()).collect();
+    let texts: Vec<&str> = item.options.iter().map(|o| o.text.as_str()).collect();
+    f(&labels, &texts)
 }
 
 /// Result of extraction: `None` = nothing found; `Some(correct)` otherwise.
@@ -120,21 +135,20 @@ fn extract_strict(item: &Item, text: &str) -> Extraction {
         sequence: None,
     };
     match item.format {
-        Format::SingleChoice | Format::MultiChoice => {
-            let (labels, texts) = labels_of(item);
-            let Some(set) = extract::choice(text, &labels, &texts) else {
+        Format::SingleChoice | Format::MultiChoice => with_labels(item, |labels, texts| {
+            let Some(chosen) = extract::choice_labels(text, labels, texts) else {
                 return none;
             };
             let correct = match &item.answer {
-                Answer::Letters { letters } => Some(&set == letters),
+                Answer::Letters { letters } => Some(chosen.equals(letters, labels)),
                 _ => None,
             };
             Extraction {
-                text: Some(set.into_iter().collect::<Vec<_>>().join("")),
+                text: Some(chosen.joined(labels)),
                 correct: correct.or(Some(false)),
                 sequence: None,
             }
-        }
+        }),
         Format::TrueFalse => {
             let Some(v) = extract::true_false(text) else {
                 return none;

@@ -21,12 +21,20 @@ pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
     let mut from = 0;
     while let Some(p) = memchr::memchr(first, h.get(from..)?) {
         let at = from + p;
-        if h[at + 1..].starts_with(rest) {
+        if continues(h, at + 1, rest) {
             return Some(at);
         }
         from = at + 1;
     }
     None
+}
+
+/// Does `h[at..]` start with `rest`? (An inlined byte loop: the needles are a few bytes long,
+/// where a `memcmp` call cost more than the comparison.)
+#[inline]
+fn continues(h: &[u8], at: usize, rest: &[u8]) -> bool {
+    h.get(at..at + rest.len())
+        .is_some_and(|w| w.iter().zip(rest).all(|(a, b)| a == b))
 }
 
 /// Last byte offset of `needle` in `hay` (same answer as `str::rfind`).
@@ -35,7 +43,7 @@ pub(crate) fn rfind(hay: &str, needle: &str) -> Option<usize> {
     let (&first, rest) = n.split_first()?;
     let mut end = h.len();
     while let Some(at) = memchr::memrchr(first, &h[..end]) {
-        if h[at + 1..].starts_with(rest) {
+        if continues(h, at + 1, rest) {
             return Some(at);
         }
         end = at;
@@ -74,12 +82,32 @@ pub fn strip_thinking(text: &str) -> Cow<'_, str> {
 pub fn last_tag<'a>(text: &'a str, open: &str, closes: &[&str]) -> Option<&'a str> {
     let start = rfind(text, open)? + open.len();
     let rest = &text[start..];
-    let end = closes
+    Some(&rest[..first_of(rest, closes).unwrap_or(rest.len())])
+}
+
+/// The first offset in `hay` where any of `needles` starts (the least of their `find`s), in
+/// one scan when they share a first byte (the closing tags all start with `<`).
+fn first_of(hay: &str, needles: &[&str]) -> Option<usize> {
+    let first = needles.first()?.as_bytes().first().copied();
+    if needles
         .iter()
-        .filter_map(|c| find(rest, c))
-        .min()
-        .unwrap_or(rest.len());
-    Some(&rest[..end])
+        .any(|n| n.as_bytes().first().copied() != first)
+    {
+        return needles.iter().filter_map(|c| find(hay, c)).min();
+    }
+    let (h, first) = (hay.as_bytes(), first?);
+    let mut from = 0;
+    while let Some(p) = memchr::memchr(first, h.get(from..)?) {
+        let at = from + p;
+        if needles
+            .iter()
+            .any(|n| continues(h, at + 1, &n.as_bytes()[1..]))
+        {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 const ANS_CLOSES: &[&str] = &["<eoa>", "</ans>", "<EOA>", "<ans>"];
@@ -89,10 +117,29 @@ pub fn answer_tag(text: &str) -> Option<&str> {
     last_tag(text, "<ans>", ANS_CLOSES).or_else(|| last_tag(text, "<ANS>", ANS_CLOSES))
 }
 
+/// First bytes of every wrapper [`unwrap_answer`] peels.
+const WRAPPER_OPENERS: &[u8] = b"\\*_`$([{\"'\xE2";
+
 /// Peel markdown and LaTeX wrappers and surrounding punctuation: `**B**`, `\boxed{B}`,
 /// `\text{B}`, `$B$`, `(B)`, `[B]`, `"B"`, `B.`.
 pub fn unwrap_answer(s: &str) -> &str {
     let mut s = s.trim();
+    // No wrapper can open unless the text starts with one of the openers below (`\\`, `*`, `_`,
+    // `` ` ``, `$`, `(`, `[`, `{`, quotes, `“` = 0xE2…); trimming the end never changes the first
+    // byte, so without one only the trailing-punctuation trim can apply.
+    if !s
+        .as_bytes()
+        .first()
+        .is_some_and(|b| WRAPPER_OPENERS.contains(b))
+    {
+        loop {
+            let t = s.trim_end_matches(['.', ':', ';', '!', ',']).trim();
+            if t == s {
+                return s;
+            }
+            s = t;
+        }
+    }
     loop {
         let before = s;
         for prefix in ["\\boxed{", "\\text{", "\\mathrm{", "\\textbf{", "\\mathbf{"] {
@@ -178,13 +225,22 @@ pub fn parse_letters<L: AsRef<str>>(
     if option_texts.iter().all(|t| t.is_empty()) {
         return None;
     }
-    let lower = s.to_lowercase();
     for (label, text) in labels.iter().zip(option_texts) {
-        if !text.is_empty() && text.trim().to_lowercase() == lower {
+        if !text.is_empty() && same_lowercase(text.trim(), s) {
             return Some(BTreeSet::from([label.as_ref().to_string()]));
         }
     }
     None
+}
+
+/// `a.to_lowercase() == b.to_lowercase()`, without allocating when both are ASCII (where
+/// lowercasing is byte-wise; Unicode text keeps the exact comparison, final sigma included).
+fn same_lowercase(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
+    }
 }
 
 /// A separator-joined list of single letters making up the whole of `s` (when `whole`) or its
@@ -269,24 +325,154 @@ static BOXED: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\\boxed\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}").ok());
 static BOLD: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\*\*([^*\n]{1,60})\*\*").ok());
 
-/// Candidate answer snippets outside tags, each with its position, so the last one can win.
-fn untagged_candidates(text: &str) -> Vec<(usize, &str)> {
+/// Words one of which every match of [`ANSWER_PHRASE`] contains (each alternative does), matched
+/// ASCII-case-insensitively: on ASCII text their absence proves the phrase cannot match. (Only
+/// on ASCII text: Unicode case folding also maps `ſ` to `s`.)
+static ANSWER_WORDS: LazyLock<Option<aho_corasick::AhoCorasick>> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["answer", "option", "choice"])
+        .ok()
+});
+
+/// Can [`ANSWER_PHRASE`] match `text`? `false` only when it provably cannot.
+fn may_have_answer_phrase(text: &str) -> bool {
+    match ANSWER_WORDS.as_ref() {
+        Some(ac) if text.is_ascii() => ac.is_match(text),
+        _ => true,
+    }
+}
+
+/// The `(start, end)` of every match of [`ANSWER_PHRASE`] in `text`, as `find_iter` gives
+/// them: on ASCII text by a hand-written matcher (a proptest checks it against the pattern; it
+/// mirrors the pattern's leftmost-first choices, see the comments), otherwise by the pattern.
+fn answer_phrases(text: &str) -> Vec<(usize, usize)> {
+    if !text.is_ascii() {
+        return ANSWER_PHRASE
+            .as_ref()
+            .map(|re| re.find_iter(text).map(|m| (m.start(), m.end())).collect())
+            .unwrap_or_default();
+    }
+    let t = text.as_bytes();
     let mut out = Vec::new();
-    if let Some(re) = ANSWER_PHRASE.as_ref() {
-        for m in re.find_iter(text) {
-            let rest = &text[m.end()..];
-            let line_end = rest.find('\n').unwrap_or(rest.len());
-            out.push((m.start(), &rest[..line_end]));
+    let mut p = 0;
+    while p < t.len() {
+        match answer_phrase_at(t, p) {
+            Some(end) => {
+                out.push((p, end));
+                p = end; // matches are never empty
+            }
+            None => p += 1,
         }
     }
-    if let Some(re) = BOXED.as_ref() {
+    out
+}
+
+/// ASCII `\w` and `\s` (the Unicode classes restricted to ASCII).
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+fn is_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
+}
+/// `\b` at `i`: a word byte on exactly one side.
+fn boundary(t: &[u8], i: usize) -> bool {
+    let before = i > 0 && is_word(t[i - 1]);
+    let after = t.get(i).is_some_and(|&b| is_word(b));
+    before != after
+}
+fn word_at(t: &[u8], i: usize, w: &str) -> bool {
+    t.get(i..i + w.len())
+        .is_some_and(|s| s.eq_ignore_ascii_case(w.as_bytes()))
+}
+fn spaces_from(t: &[u8], mut i: usize) -> usize {
+    while t.get(i).is_some_and(|&b| is_space(b)) {
+        i += 1;
+    }
+    i
+}
+
+/// The end of the [`ANSWER_PHRASE`] match starting at `p` of ASCII text `t`, if one starts
+/// there. Every part after the leading alternation is optional, so once an alternative matches
+/// the match cannot fail, and leftmost-first semantics take each optional part greedily, in the
+/// pattern's order.
+fn answer_phrase_at(t: &[u8], p: usize) -> Option<usize> {
+    if !matches!(t[p] | 0x20, b'a' | b'c' | b'f' | b'o') || !boundary(t, p) {
+        return None;
+    }
+    let plural = |e: usize| e + usize::from(t.get(e).is_some_and(|&b| b | 0x20 == b's'));
+    // The alternation, first alternative that matches wins.
+    let after_spaces_word = |i: usize, words: &[&str]| {
+        let r = spaces_from(t, i);
+        (r > i)
+            .then(|| words.iter().find(|w| word_at(t, r, w)).map(|w| r + w.len()))
+            .flatten()
+    };
+    let mut e = if word_at(t, p, "final")
+        && let Some(e) = after_spaces_word(p + 5, &["answer"])
+    {
+        e
+    } else if word_at(t, p, "correct")
+        && let Some(e) = after_spaces_word(p + 7, &["answer", "option", "choice"])
+    {
+        plural(e)
+    } else if let Some(w) = ["answer", "option", "choice"]
+        .iter()
+        .find(|w| word_at(t, p, w))
+    {
+        plural(p + w.len())
+    } else {
+        return None;
+    };
+    // `(?:\s+(?:is|are|would\s+be|will\s+be|should\s+be))?`
+    let r = spaces_from(t, e);
+    if r > e {
+        if word_at(t, r, "is") {
+            e = r + 2;
+        } else if word_at(t, r, "are") {
+            e = r + 3;
+        } else if let Some(x) = ["would", "will", "should"]
+            .iter()
+            .find(|w| word_at(t, r, w))
+            .and_then(|w| after_spaces_word(r + w.len(), &["be"]))
+        {
+            e = x;
+        }
+    }
+    // `\s*(?:[:=\-]|\bis\b)?\s*`
+    e = spaces_from(t, e);
+    if t.get(e).is_some_and(|b| matches!(b, b':' | b'=' | b'-')) {
+        e += 1;
+    } else if boundary(t, e) && word_at(t, e, "is") && boundary(t, e + 2) {
+        e += 2;
+    }
+    Some(spaces_from(t, e))
+}
+
+/// Candidate answer snippets outside tags, each with its position, so the last one can win.
+/// Each pattern runs only when its required literal is present (`\boxed{`, `**`, an answer
+/// word): the same candidates as running all three, checked by a test.
+fn untagged_candidates(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    if may_have_answer_phrase(text) {
+        for (start, end) in answer_phrases(text) {
+            let rest = &text[end..];
+            let line_end = memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len());
+            out.push((start, &rest[..line_end]));
+        }
+    }
+    if find(text, "\\boxed{").is_some()
+        && let Some(re) = BOXED.as_ref()
+    {
         for c in re.captures_iter(text) {
             if let Some(g) = c.get(1) {
                 out.push((g.start(), g.as_str()));
             }
         }
     }
-    if let Some(re) = BOLD.as_ref() {
+    if find(text, "**").is_some()
+        && let Some(re) = BOLD.as_ref()
+    {
         for c in re.captures_iter(text) {
             if let Some(g) = c.get(1) {
                 out.push((g.start(), g.as_str()));
@@ -309,6 +495,15 @@ pub fn choice<L: AsRef<str>>(
     if let Some(tag) = answer_tag(text) {
         return parse_letters(tag, labels, option_texts);
     }
+    choice_untagged(text, labels, option_texts)
+}
+
+/// [`choice`] on a response without an answer tag (thinking already stripped).
+fn choice_untagged<L: AsRef<str>>(
+    text: &str,
+    labels: &[L],
+    option_texts: &[&str],
+) -> Option<BTreeSet<String>> {
     // Last answer wins: scan candidates from the end.
     for (_, snippet) in untagged_candidates(text).into_iter().rev() {
         if let Some(set) = parse_letters(snippet, labels, option_texts) {
@@ -336,6 +531,110 @@ pub fn choice<L: AsRef<str>>(
         return Some(set);
     }
     None
+}
+
+/// The options a choice response picked, as [`choice_labels`] returns them: a set of positions
+/// in the item's label list (what scoring needs, without allocating), or — only when the labels
+/// cannot be indexed that way (more than 64, or a picked string that is not a label) — the set
+/// [`choice`] returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Chosen {
+    /// Bit `i` set = `labels[i]` picked (always the first of equal labels).
+    Labels(u64),
+    Other(BTreeSet<String>),
+}
+
+impl Chosen {
+    fn from_set<L: AsRef<str>>(set: BTreeSet<String>, labels: &[L]) -> Chosen {
+        if labels.len() > 64 {
+            return Chosen::Other(set);
+        }
+        let mut mask = 0u64;
+        for s in &set {
+            match labels.iter().position(|l| l.as_ref() == s) {
+                Some(i) => mask |= 1 << i,
+                None => return Chosen::Other(set),
+            }
+        }
+        Chosen::Labels(mask)
+    }
+
+    /// The picked label strings (sorted, distinct), as [`choice`] returns them.
+    pub fn to_set<L: AsRef<str>>(&self, labels: &[L]) -> BTreeSet<String> {
+        match self {
+            Chosen::Other(set) => set.clone(),
+            Chosen::Labels(mask) => picked(*mask, labels)
+                .map(|l| l.as_ref().to_string())
+                .collect(),
+        }
+    }
+
+    /// Does the pick equal `key` (a set of labels)?
+    pub fn equals<L: AsRef<str>>(&self, key: &BTreeSet<String>, labels: &[L]) -> bool {
+        match self {
+            Chosen::Other(set) => set == key,
+            // Picked labels are distinct strings (first of equal labels), so equal sizes plus
+            // inclusion is set equality.
+            Chosen::Labels(mask) => {
+                mask.count_ones() as usize == key.len()
+                    && picked(*mask, labels).all(|l| key.contains(l.as_ref()))
+            }
+        }
+    }
+
+    /// The picked labels in sorted order, concatenated (`"AC"`), as scoring records them.
+    pub fn joined<L: AsRef<str>>(&self, labels: &[L]) -> String {
+        match self {
+            Chosen::Other(set) => set.iter().map(String::as_str).collect(),
+            Chosen::Labels(mask) if mask.count_ones() == 1 => labels
+                .get(mask.trailing_zeros() as usize)
+                .map_or_else(String::new, |l| l.as_ref().to_string()),
+            Chosen::Labels(mask) => {
+                let mut v: Vec<&str> = picked(*mask, labels).map(|l| l.as_ref()).collect();
+                v.sort_unstable();
+                v.concat()
+            }
+        }
+    }
+}
+
+fn picked<L: AsRef<str>>(mask: u64, labels: &[L]) -> impl Iterator<Item = &L> {
+    labels
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| *i < 64 && mask & (1 << i) != 0)
+        .map(|(_, l)| l)
+}
+
+/// [`choice`] without allocating on the common shapes: the same answer (a test checks it
+/// against [`choice`] on generated responses), as positions in `labels`. Fast path: a tagged
+/// answer that is one letter (`<ans>B<eoa>`, `<ans> b </ans>`); everything else takes the
+/// general rules.
+pub fn choice_labels<L: AsRef<str>>(
+    text: &str,
+    labels: &[L],
+    option_texts: &[&str],
+) -> Option<Chosen> {
+    let text = strip_thinking(text);
+    let text = text.as_ref();
+    let set = if let Some(tag) = answer_tag(text) {
+        // `parse_letters` on one trimmed byte that is a label letter: `unwrap_answer` leaves it
+        // as is and `letter_list` returns exactly that label (uppercased).
+        let t = tag.trim().as_bytes();
+        if let [c] = t
+            && c.is_ascii_alphabetic()
+            && labels.len() <= 64
+        {
+            let up = c.to_ascii_uppercase();
+            if let Some(i) = labels.iter().position(|l| l.as_ref().as_bytes() == [up]) {
+                return Some(Chosen::Labels(1 << i));
+            }
+        }
+        parse_letters(tag, labels, option_texts)
+    } else {
+        choice_untagged(text, labels, option_texts)
+    }?;
+    Some(Chosen::from_set(set, labels))
 }
 
 /// A true/false word: True/False, T/F, yes/no, correct/incorrect, right/wrong.

@@ -235,3 +235,309 @@ fn smiles_and_selfies_tags() {
             .valid
     );
 }
+
+/// [`unwrap_answer`] as it was before its no-opener shortcut: the reference the fast version
+/// must equal.
+fn unwrap_answer_reference(s: &str) -> &str {
+    let mut s = s.trim();
+    loop {
+        let before = s;
+        for prefix in ["\\boxed{", "\\text{", "\\mathrm{", "\\textbf{", "\\mathbf{"] {
+            if let Some(inner) = s.strip_prefix(prefix).and_then(|r| r.strip_suffix('}')) {
+                s = inner.trim();
+            }
+        }
+        for (l, r) in [
+            ("**", "**"),
+            ("__", "__"),
+            ("*", "*"),
+            ("`", "`"),
+            ("$", "$"),
+            ("(", ")"),
+            ("[", "]"),
+            ("{", "}"),
+            ("\"", "\""),
+            ("'", "'"),
+            ("“", "”"),
+            ("\\(", "\\)"),
+        ] {
+            if s.len() > l.len() + r.len() - 1
+                && let Some(inner) = s.strip_prefix(l).and_then(|x| x.strip_suffix(r))
+            {
+                s = inner.trim();
+            }
+        }
+        s = s.trim_end_matches(['.', ':', ';', '!', ',']).trim();
+        if s == before {
+            return s;
+        }
+    }
+}
+
+/// [`untagged_candidates`] without the literal prefilters: every pattern on every text.
+fn untagged_candidates_reference(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    for m in ANSWER_PHRASE.as_ref().unwrap().find_iter(text) {
+        let rest = &text[m.end()..];
+        let line_end = rest.find('\n').unwrap_or(rest.len());
+        out.push((m.start(), &rest[..line_end]));
+    }
+    for re in [BOXED.as_ref().unwrap(), BOLD.as_ref().unwrap()] {
+        for c in re.captures_iter(text) {
+            let g = c.get(1).unwrap();
+            out.push((g.start(), g.as_str()));
+        }
+    }
+    out.sort_by_key(|(p, _)| *p);
+    out
+}
+
+/// Pieces that generated choice responses are glued from: tags (well formed or not), letters in
+/// both cases, wrappers, answer phrases (also with the long s `ſ` that Unicode case folding maps
+/// to `s`), option texts, thinking blocks, separators and unrelated words.
+const PIECES: &[&str] = &[
+    "<ans>",
+    "<eoa>",
+    "</ans>",
+    "<ANS>",
+    "<EOA>",
+    "<think>",
+    "</think>",
+    "A",
+    "B",
+    "C",
+    "D",
+    "E",
+    "a",
+    "b",
+    "c",
+    "e",
+    "I",
+    "AC",
+    "ABD",
+    " ",
+    "  ",
+    "\n",
+    ", ",
+    " and ",
+    "&",
+    "/",
+    ".",
+    ")",
+    "(",
+    "**",
+    "*",
+    "__",
+    "`",
+    "$",
+    "[",
+    "]",
+    "{",
+    "}",
+    "\"",
+    "'",
+    "“",
+    "”",
+    "\\boxed{",
+    "\\text{",
+    "\\(",
+    "\\)",
+    ":",
+    "-",
+    "The answer is ",
+    "Answer: ",
+    "answer",
+    "ANSWER",
+    "anſwer",
+    "Final answer: ",
+    "correct option is ",
+    "Options",
+    "choices are ",
+    "CHOICE",
+    "option",
+    "Gloves",
+    "gloves",
+    "Fume hood",
+    "FUME HOOD",
+    "Σ",
+    "ς",
+    "σ",
+    "OΣ",
+    "oς",
+    "because",
+    "I'm sorry, I can't help with that.",
+    "is",
+    "would be",
+    "#",
+    "K",
+    "é",
+    "x",
+];
+
+fn response() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop::collection::vec(prop::sample::select(PIECES), 0..14).prop_map(|v| v.concat())
+}
+
+fn label_sets() -> Vec<(Vec<&'static str>, Vec<&'static str>)> {
+    vec![
+        (
+            vec!["A", "B", "C", "D"],
+            vec!["Gloves", "Goggles", "Fume hood", "Apron"],
+        ),
+        (vec!["A", "B", "C", "D"], vec!["a", "b", "c", "d"]),
+        (vec!["A", "B", "C", "D"], vec!["", "", "", ""]),
+        (
+            vec!["A", "B", "C", "D", "E", "F"],
+            vec!["e", "Σ", "oσ", "gloves", "x", ""],
+        ),
+        (vec!["C", "A", "B"], vec!["ſ", "K", "I"]),
+        (vec!["A", "A", "B"], vec!["b", "a", "answer"]),
+        (vec!["AB", "C", "D"], vec!["Gloves", "ac", "d"]),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+    /// The allocation-free choice extraction gives exactly the general rules' answer (and the
+    /// recorded string and correctness follow from it) on generated responses.
+    #[test]
+    fn choice_fast_path_equals_general(text in response(), key in 0usize..16) {
+        for (labels, texts) in label_sets() {
+            let general = choice(&text, &labels, &texts);
+            let fast = choice_labels(&text, &labels, &texts);
+            proptest::prop_assert_eq!(
+                fast.as_ref().map(|c| c.to_set(&labels)),
+                general.clone(),
+                "labels {:?} text {:?}", labels, text
+            );
+            if let (Some(f), Some(g)) = (&fast, &general) {
+                proptest::prop_assert_eq!(f.joined(&labels), g.iter().map(String::as_str).collect::<String>());
+                let key: BTreeSet<String> = labels
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| key & (1 << i) != 0)
+                    .map(|(_, l)| l.to_string())
+                    .collect();
+                proptest::prop_assert_eq!(f.equals(&key, &labels), g == &key);
+                proptest::prop_assert_eq!(f.equals(g, &labels), true);
+            }
+        }
+    }
+
+    /// The prefiltered candidate search finds exactly what running every pattern finds, and the
+    /// shortcut in `unwrap_answer` changes nothing.
+    #[test]
+    fn prefilters_change_nothing(text in response()) {
+        proptest::prop_assert_eq!(untagged_candidates(&text), untagged_candidates_reference(&text));
+        proptest::prop_assert_eq!(unwrap_answer(&text), unwrap_answer_reference(&text));
+        for (_, s) in untagged_candidates_reference(&text) {
+            proptest::prop_assert_eq!(unwrap_answer(s), unwrap_answer_reference(s));
+        }
+    }
+}
+
+#[test]
+fn fast_path_shapes() {
+    let labels = ["A", "B", "C", "D"];
+    let texts = ["Gloves", "Goggles", "Fume hood", "Apron"];
+    let got = |t: &str| choice_labels(t, &labels, &texts);
+    assert_eq!(got("<ans>B<eoa>"), Some(Chosen::Labels(0b10)));
+    assert_eq!(got("<ans> c </ans>"), Some(Chosen::Labels(0b100)));
+    assert_eq!(got("<ans>A and C<eoa>"), Some(Chosen::Labels(0b101)));
+    assert_eq!(got("<ans>E<eoa>"), None, "not an option");
+    assert_eq!(got("The answer is (D)."), Some(Chosen::Labels(0b1000)));
+    assert_eq!(got("<ans>fume HOOD<eoa>"), Some(Chosen::Labels(0b100)));
+    assert_eq!(got("I'm sorry, I can't help with that."), None);
+    let unsorted = ["C", "A", "B"];
+    let c = choice_labels("<ans>C, A<eoa>", &unsorted, &["", "", ""]).unwrap();
+    assert_eq!(
+        c.joined(&unsorted),
+        "AC",
+        "recorded in sorted order, as the set was"
+    );
+    assert!(unwrap_answer("**B**.") == "B" && unwrap_answer("B. .") == "B");
+    assert!(
+        may_have_answer_phrase("the anſwer is B"),
+        "non-ASCII text is never ruled out"
+    );
+    assert!(!may_have_answer_phrase(
+        "I'm sorry, I can't help with that."
+    ));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+    /// The one-scan search for the first closing tag equals the least `str::find` of each, and
+    /// the byte searches equal `str::find`/`rfind`.
+    #[test]
+    fn first_of_equals_min_of_finds(
+        hay in "[<>a-eA/ ]{0,24}",
+        needles in proptest::collection::vec("[<>a-e/]{1,4}", 1..5),
+        same_first in proptest::bool::ANY,
+    ) {
+        let needles: Vec<String> = if same_first {
+            needles.iter().map(|n| format!("<{n}")).collect()
+        } else {
+            needles
+        };
+        let refs: Vec<&str> = needles.iter().map(String::as_str).collect();
+        let expect = refs.iter().filter_map(|n| hay.find(n)).min();
+        proptest::prop_assert_eq!(first_of(&hay, &refs), expect);
+        for n in &refs {
+            proptest::prop_assert_eq!(find(&hay, n), hay.find(n));
+            proptest::prop_assert_eq!(rfind(&hay, n), hay.rfind(n));
+        }
+    }
+}
+
+/// Pieces for the answer-phrase matcher: every word of the pattern in several cases, words that
+/// extend them (`answers`, `isotope`, `_answer`), every ASCII whitespace byte, the separators.
+const PHRASE_PIECES: &[&str] = &[
+    "answer", "Answer", "ANSWER", "answers", "answerS", "final", "Final ", "FINAL", "correct",
+    "Correct", "option", "Options", "choice", "CHOICES", "is", "IS", "isotope", "are", "ARE",
+    "would", "will", "should", "be", "BE", " ", "  ", "\t", "\n", "\r", "\x0b", "\x0c", ":", "=",
+    "-", "_", "x", "1", "(", "B", ".", "s", "an", "swer", "fin", "al", "is:", "'", " is ", "is ",
+    " isotope", " be",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+
+    /// The hand-written matcher finds exactly the pattern's matches (start and end) on ASCII text.
+    #[test]
+    fn answer_phrase_matcher_equals_pattern(
+        pieces in proptest::collection::vec(proptest::sample::select(PHRASE_PIECES), 0..16)
+    ) {
+        let text = pieces.concat();
+        let expect: Vec<(usize, usize)> = ANSWER_PHRASE
+            .as_ref()
+            .unwrap()
+            .find_iter(&text)
+            .map(|m| (m.start(), m.end()))
+            .collect();
+        proptest::prop_assert_eq!(answer_phrases(&text), expect, "{:?}", text);
+    }
+}
+
+#[test]
+fn answer_phrase_matcher_cases() {
+    let ends = |t: &str| answer_phrases(t);
+    assert_eq!(ends("The answer is (B)."), vec![(4, 14)]);
+    assert_eq!(ends("Final  answer would be: C"), vec![(0, 24)]);
+    assert_eq!(ends("the correct options are A"), vec![(4, 24)]);
+    assert_eq!(
+        ends("answer isotope"),
+        vec![(0, 9)],
+        "`is` needs no boundary after it"
+    );
+    assert_eq!(ends("_answer xanswer"), vec![], "no word boundary before");
+    assert_eq!(ends("answer is is B"), vec![(0, 13)]);
+    assert_eq!(
+        ends("answer is isotope"),
+        vec![(0, 10)],
+        "`\\bis\\b` needs both boundaries"
+    );
+}
