@@ -135,12 +135,40 @@ pub type EventSink = Arc<dyn Fn(&RunEvent) + Send + Sync>;
 pub struct Feed<'a> {
     work: &'a tokio::sync::mpsc::Sender<WorkUnit>,
     writer: &'a tokio::sync::mpsc::Sender<WriterMsg>,
+    /// Units rendered but not yet queued: they go out `batch` at a time, so the producer thread
+    /// wakes once per batch of free slots instead of once per unit the workers take.
+    pending: Vec<WorkUnit>,
+    batch: usize,
+    handle: tokio::runtime::Handle,
 }
 
 impl Feed<'_> {
     /// Queue a unit; `false` once the run is shutting down (stop feeding).
     pub fn unit(&mut self, unit: WorkUnit) -> bool {
-        self.work.blocking_send(unit).is_ok()
+        self.pending.push(unit);
+        self.pending.len() < self.batch || self.flush()
+    }
+
+    /// Queue the pending units (waits for room for all of them).
+    fn flush(&mut self) -> bool {
+        if self.pending.is_empty() {
+            return true;
+        }
+        match self
+            .handle
+            .block_on(self.work.reserve_many(self.pending.len()))
+        {
+            Ok(permits) => {
+                for (permit, unit) in permits.zip(self.pending.drain(..)) {
+                    permit.send(unit);
+                }
+                true
+            }
+            Err(_) => {
+                self.pending.clear();
+                false
+            }
+        }
     }
     /// Snapshot items into the run store.
     pub fn items(&mut self, items: Vec<Item>) -> bool {
@@ -349,14 +377,21 @@ impl Runner {
             .spawn(move || write_loop(store, cache_writer, writer_rx, writer_events))
             .map_err(RunError::Thread)?;
 
-        let (work_tx, work_rx) = tokio::sync::mpsc::channel::<WorkUnit>(concurrency * 2);
+        let work_capacity = concurrency * 2;
+        let (work_tx, work_rx) = tokio::sync::mpsc::channel::<WorkUnit>(work_capacity);
         let producer_writer = writer_tx.clone();
+        let handle = tokio::runtime::Handle::current();
         let producer = tokio::task::spawn_blocking(move || {
             let mut f = Feed {
                 work: &work_tx,
                 writer: &producer_writer,
+                pending: Vec::new(),
+                batch: FEED_BATCH.min(work_capacity / 2).max(1),
+                handle,
             };
-            feed(&mut f)
+            let fed = feed(&mut f);
+            f.flush();
+            fed
         });
 
         let shared = Arc::new(Shared {
@@ -562,8 +597,17 @@ async fn process(shared: &Shared, unit: WorkUnit, rng: &mut impl Rng) -> Done {
     }
 }
 
+/// Most units the producer renders before queueing them (see [`Feed`]).
+const FEED_BATCH: usize = 64;
+
 /// Most messages committed in one transaction.
 const MAX_BATCH: usize = 2048;
+
+/// Below this many waiting messages the writer waits [`COALESCE`] for more before committing.
+const COALESCE_BELOW: usize = 64;
+
+/// Longest wait for company before a commit (see `write_loop`).
+const COALESCE: Duration = Duration::from_millis(2);
 
 /// Messages waiting for the writer before senders wait.
 const WRITER_QUEUE: usize = 4096;
@@ -581,11 +625,23 @@ fn write_loop(
     let mut metas = Vec::new();
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(m) => batch.push(m),
-                Err(_) => break,
+        let drain = |batch: &mut Vec<WriterMsg>,
+                     rx: &mut tokio::sync::mpsc::Receiver<WriterMsg>| {
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(m) => batch.push(m),
+                    Err(_) => break,
+                }
             }
+        };
+        drain(&mut batch, &mut rx);
+        if batch.len() < COALESCE_BELOW {
+            // A commit costs about the same for one response as for fifty (SQLite rewrites the
+            // touched pages either way), so a trickle waits a moment for company. Nothing is
+            // reported done before its commit; a kill in this window loses at most
+            // `COALESCE` worth of answers, which the next run asks again.
+            std::thread::sleep(COALESCE);
+            drain(&mut batch, &mut rx);
         }
         for msg in batch {
             match msg {
