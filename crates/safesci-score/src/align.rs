@@ -247,6 +247,9 @@ struct Codes {
     /// The least and greatest substitution score between the codes in use.
     min: i32,
     max: i32,
+    /// `(same, different)` when the score only depends on whether the two bytes are equal
+    /// (DNA's +1/−1): then no table lookup is needed.
+    uniform: Option<(i32, i32)>,
 }
 
 impl Codes {
@@ -273,6 +276,18 @@ impl Codes {
                 max = max.max(v);
             }
         }
+        let same = bytes.first().map(|&c| score(c, c));
+        let diff = bytes.get(1).map(|&c| score(bytes[0], c));
+        let uniform = bytes
+            .iter()
+            .enumerate()
+            .all(|(a, &ca)| {
+                bytes.iter().enumerate().all(|(b, &cb)| {
+                    Some(score(ca, cb)) == if a == b { same } else { diff.or(same) }
+                })
+            })
+            .then(|| same.map(|s| (s, diff.unwrap_or(s))))
+            .flatten();
         // Padded with code 0 so that whole chunks can be read past either end.
         let pad = std::iter::repeat_n(0, CHUNK);
         Some(Codes {
@@ -289,6 +304,7 @@ impl Codes {
             table,
             min,
             max,
+            uniform,
         })
     }
 }
@@ -429,8 +445,15 @@ fn band_dp_diag<T: Lane>(
             let xs = &codes.x[a - 1..a - 1 + len];
             let r0 = n + a - d;
             let ys = &codes.y_rev[r0..r0 + len];
-            for ((s, &xc), &yc) in sub[..len].iter_mut().zip(xs).zip(ys) {
-                *s = table[((usize::from(xc) << 5) | usize::from(yc)) & 1023];
+            if let Some((same, diff)) = codes.uniform {
+                let (same, diff) = (T::from_i32(same), T::from_i32(diff));
+                for ((s, &xc), &yc) in sub[..len].iter_mut().zip(xs).zip(ys) {
+                    *s = if xc == yc { same } else { diff };
+                }
+            } else {
+                for ((s, &xc), &yc) in sub[..len].iter_mut().zip(xs).zip(ys) {
+                    *s = table[((usize::from(xc) << 5) | usize::from(yc)) & 1023];
+                }
             }
             let t0 = start.wrapping_add(a);
             diag_cells(
@@ -657,17 +680,71 @@ fn global_certified(
             band_dp(x, y, open, extend, &profile, kmin, kmax)
         });
     };
+    let avx2 = has_avx2();
     if fits_i16(x.len(), y.len(), &codes, open, extend) {
         let mut bufs = DiagBuffers::<i16>::default();
         certify(x, y, open, extend, self_total, gap_unit, |kmin, kmax| {
-            band_dp_diag(x, y, open, extend, &codes, kmin, kmax, &mut bufs)
+            diag_dispatch(avx2, x, y, open, extend, &codes, kmin, kmax, &mut bufs)
         })
     } else {
         let mut bufs = DiagBuffers::<i32>::default();
         certify(x, y, open, extend, self_total, gap_unit, |kmin, kmax| {
-            band_dp_diag(x, y, open, extend, &codes, kmin, kmax, &mut bufs)
+            diag_dispatch(avx2, x, y, open, extend, &codes, kmin, kmax, &mut bufs)
         })
     }
+}
+
+/// Does this CPU have AVX2 (checked at run time)?
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// [`band_dp_diag`] compiled for AVX2 when `avx2` (which the caller has detected), else for the
+/// baseline instruction set. Same code, same results; AVX2 fits twice the cells per vector.
+#[allow(clippy::too_many_arguments)]
+fn diag_dispatch<T: Lane>(
+    avx2: bool,
+    x: &[u8],
+    y: &[u8],
+    open: i32,
+    extend: i32,
+    codes: &Codes,
+    kmin: isize,
+    kmax: isize,
+    bufs: &mut DiagBuffers<T>,
+) -> GlobalAlignment {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 {
+        // SAFETY: the only requirement of a `target_feature` function is that the CPU has the
+        // feature, and `avx2` is true only when `is_x86_feature_detected!("avx2")` said so.
+        #[allow(unsafe_code)]
+        return unsafe { band_dp_diag_avx2(x, y, open, extend, codes, kmin, kmax, bufs) };
+    }
+    let _ = avx2;
+    band_dp_diag(x, y, open, extend, codes, kmin, kmax, bufs)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
+fn band_dp_diag_avx2<T: Lane>(
+    x: &[u8],
+    y: &[u8],
+    open: i32,
+    extend: i32,
+    codes: &Codes,
+    kmin: isize,
+    kmax: isize,
+    bufs: &mut DiagBuffers<T>,
+) -> GlobalAlignment {
+    band_dp_diag(x, y, open, extend, codes, kmin, kmax, bufs)
 }
 
 /// The band-widening loop of [`global_certified`], over a banded programme `dp(kmin, kmax)`.
@@ -1065,11 +1142,15 @@ mod tests {
             let profile = Profile::new(&x, &y, score);
             let want = band_dp(&x, &y, open, extend, &profile, kmin, kmax);
             let codes = Codes::new(&x, &y, score).unwrap();
-            let got32 = band_dp_diag(&x, &y, open, extend, &codes, kmin, kmax, &mut b32);
-            assert_eq!(got32, want, "i32 case {case}");
-            if fits_i16(x.len(), y.len(), &codes, open, extend) {
-                let got16 = band_dp_diag(&x, &y, open, extend, &codes, kmin, kmax, &mut b16);
-                assert_eq!(got16, want, "i16 case {case}");
+            // Baseline and (where the CPU has it) AVX2 code.
+            for avx2 in [false, has_avx2()] {
+                let got32 = diag_dispatch(avx2, &x, &y, open, extend, &codes, kmin, kmax, &mut b32);
+                assert_eq!(got32, want, "i32 case {case} avx2 {avx2}");
+                if fits_i16(x.len(), y.len(), &codes, open, extend) {
+                    let got16 =
+                        diag_dispatch(avx2, &x, &y, open, extend, &codes, kmin, kmax, &mut b16);
+                    assert_eq!(got16, want, "i16 case {case} avx2 {avx2}");
+                }
             }
         }
     }
