@@ -75,14 +75,74 @@ const PASS1_CHUNK: usize = 8192;
 
 type Strata = (ItemId, Field, Track, Format);
 
+/// One chunk of the items file: its text and, per line, (line number, start, end) in `text`.
+#[derive(Default)]
+struct Chunk {
+    text: Vec<u8>,
+    lines: Vec<(usize, usize, usize)>,
+}
+
+/// Read up to `max` lines into `chunk` (reusing its buffers); `true` at the end of the file.
+fn read_chunk(
+    reader: &mut impl std::io::BufRead,
+    path: &Path,
+    chunk: &mut Chunk,
+    line: &mut usize,
+    max: usize,
+) -> Result<bool, IoError> {
+    chunk.text.clear();
+    chunk.lines.clear();
+    while chunk.lines.len() < max {
+        *line += 1;
+        let start = chunk.text.len();
+        let n = reader
+            .read_until(b'\n', &mut chunk.text)
+            .map_err(|source| IoError::Read {
+                path: path.to_path_buf(),
+                line: *line,
+                source,
+            })?;
+        if n == 0 {
+            return Ok(true);
+        }
+        chunk.lines.push((*line, start, chunk.text.len()));
+    }
+    Ok(false)
+}
+
+/// Parse some lines of `text` as [`for_each_item`] would (blank lines skipped).
+fn parse_lines(
+    path: &Path,
+    text: &[u8],
+    lines: &[(usize, usize, usize)],
+) -> Result<Vec<Strata>, IoError> {
+    let mut parsed = Vec::with_capacity(lines.len());
+    for &(line, start, end) in lines {
+        // `read_line` (the sequential reader) fails on the same lines, the same way.
+        let s = std::str::from_utf8(&text[start..end]).map_err(|_| IoError::Read {
+            path: path.to_path_buf(),
+            line,
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            ),
+        })?;
+        let s = s.trim();
+        if !s.is_empty() {
+            let item = parse_item_line(path, line, s)?;
+            parsed.push((item.id, item.field, item.track, item.format));
+        }
+    }
+    Ok(parsed)
+}
+
 /// Pass 1's reading: every item parsed and validated exactly as [`for_each_item`] with
 /// [`BadItemPolicy::Stop`] does (same line numbers, the first bad line's error), but each chunk of
-/// lines is parsed on all cores. Parsing (JSON plus the content-id check) is most of the time a
-/// run spends before its first request. The chunk's text lives in one buffer reused from chunk to
-/// chunk: a `String` per line made the kernel zero fresh pages for every chunk (a third of the
-/// pass's time).
+/// lines is parsed on all cores while this thread reads the next chunk. Parsing (JSON plus the
+/// content-id check) is most of the time a run spends before its first request. Two chunk
+/// buffers are reused throughout: a `String` per line made the kernel zero fresh pages for every
+/// chunk (a third of the pass's time).
 fn read_strata(path: &Path, chunk_lines: usize) -> Result<Vec<Strata>, RunError> {
-    use std::io::BufRead;
     let file = std::fs::File::open(path).map_err(|source| IoError::Open {
         path: path.to_path_buf(),
         source,
@@ -92,65 +152,26 @@ fn read_strata(path: &Path, chunk_lines: usize) -> Result<Vec<Strata>, RunError>
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 8);
-    let mut out = Vec::new();
     let chunk_lines = chunk_lines.max(1);
-    let mut text: Vec<u8> = Vec::new();
-    // (line number, start, end) of each line in `text`.
-    let mut lines: Vec<(usize, usize, usize)> = Vec::with_capacity(chunk_lines);
+    let mut out = Vec::new();
     let mut line = 0usize;
-    let mut eof = false;
-    while !eof {
-        text.clear();
-        lines.clear();
-        while lines.len() < chunk_lines {
-            line += 1;
-            let start = text.len();
-            let n = reader
-                .read_until(b'\n', &mut text)
-                .map_err(|source| IoError::Read {
-                    path: path.to_path_buf(),
-                    line,
-                    source,
-                })?;
-            if n == 0 {
-                eof = true;
-                break;
-            }
-            lines.push((line, start, text.len()));
-        }
-        let text = &text;
-        let parse = |part: &[(usize, usize, usize)]| -> Result<Vec<Strata>, IoError> {
-            let mut parsed = Vec::with_capacity(part.len());
-            for &(line, start, end) in part {
-                // `read_line` (the sequential reader) fails on the same lines, the same way.
-                let s = std::str::from_utf8(&text[start..end]).map_err(|_| IoError::Read {
-                    path: path.to_path_buf(),
-                    line,
-                    source: std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        "stream did not contain valid UTF-8",
-                    ),
-                })?;
-                let s = s.trim();
-                if !s.is_empty() {
-                    let item = parse_item_line(path, line, s)?;
-                    parsed.push((item.id, item.field, item.track, item.format));
-                }
-            }
-            Ok(parsed)
-        };
-        if threads == 1 || lines.len() < 256 {
-            out.extend(parse(&lines)?);
-            continue;
-        }
-        let per = lines.len().div_ceil(threads).max(1);
-        // Parts are contiguous and joined in order, so the first error is the first bad line.
-        let parts: Vec<Result<Vec<Strata>, IoError>> = std::thread::scope(|scope| {
+    let (mut cur, mut next) = (Chunk::default(), Chunk::default());
+    let mut eof = read_chunk(&mut reader, path, &mut cur, &mut line, chunk_lines)?;
+    loop {
+        let parts = cur.lines.len().div_ceil(128).clamp(1, threads);
+        let per = cur.lines.len().div_ceil(parts).max(1);
+        let (parsed, next_eof) = std::thread::scope(|scope| {
+            let (text, lines) = (&cur.text, &cur.lines);
             let handles: Vec<_> = lines
                 .chunks(per)
-                .map(|part| scope.spawn(move || parse(part)))
+                .map(|part| scope.spawn(move || parse_lines(path, text, part)))
                 .collect();
-            handles
+            let next_eof = if eof {
+                Ok(true)
+            } else {
+                read_chunk(&mut reader, path, &mut next, &mut line, chunk_lines)
+            };
+            let parsed: Vec<Result<Vec<Strata>, IoError>> = handles
                 .into_iter()
                 .map(|h| {
                     h.join().unwrap_or_else(|_| {
@@ -161,13 +182,20 @@ fn read_strata(path: &Path, chunk_lines: usize) -> Result<Vec<Strata>, RunError>
                         })
                     })
                 })
-                .collect()
+                .collect();
+            (parsed, next_eof)
         });
-        for part in parts {
+        // Parts are contiguous and in order, and this chunk's lines precede the next chunk's, so
+        // the first error seen is the first bad line's.
+        for part in parsed {
             out.extend(part?);
         }
+        if eof {
+            return Ok(out);
+        }
+        eof = next_eof?;
+        std::mem::swap(&mut cur, &mut next);
     }
-    Ok(out)
 }
 
 /// Pass 1: read ids and strata, apply sampling and limit.
@@ -345,6 +373,15 @@ fn plan_counts(
 /// Open (or create) the run store and check the manifest against it.
 pub fn open_run(settings: &EvalSettings, manifest: &RunManifest) -> Result<RunStore, RunError> {
     let store = RunStore::create(&settings.run_dir)?;
+    check_manifest(store, settings, manifest)
+}
+
+/// The manifest half of [`open_run`]: a new store takes `manifest`, an old one must match it.
+fn check_manifest(
+    store: RunStore,
+    settings: &EvalSettings,
+    manifest: &RunManifest,
+) -> Result<RunStore, RunError> {
     match store.manifest()? {
         Some(old) => {
             let diff = manifest_differences(&old, manifest);
@@ -368,15 +405,54 @@ pub fn open_run(settings: &EvalSettings, manifest: &RunManifest) -> Result<RunSt
     Ok(store)
 }
 
+/// Remove a store [`evaluate`] created for a run that then could not start (and its directory, if
+/// that is new and now empty). Best effort: a leftover empty store is harmless.
+fn discard_new_store(dir: &Path, dir_existed: bool) {
+    let file = safesci_core::store::STORE_FILE;
+    for name in [
+        file.to_string(),
+        format!("{file}-wal"),
+        format!("{file}-shm"),
+    ] {
+        let _ = std::fs::remove_file(dir.join(name));
+    }
+    if !dir_existed {
+        let _ = std::fs::remove_dir(dir);
+    }
+}
+
 /// Run the evaluation.
 pub async fn evaluate(
     provider: Arc<dyn Provider>,
     settings: &EvalSettings,
     events: EventSink,
 ) -> Result<EvalOutcome, RunError> {
-    let selection = select(settings)?;
+    // SQLite's file creation (several fsyncs: 10–20 ms on a busy disk) runs on its own thread
+    // while pass 1 parses the items; the manifest is checked once both are done.
+    let dir = settings.run_dir.clone();
+    let dir_existed = dir.exists();
+    let store_existed = dir.join(safesci_core::store::STORE_FILE).exists();
+    let opening = std::thread::Builder::new()
+        .name("safesci-open".into())
+        .spawn(move || RunStore::create(&dir))
+        .map_err(RunError::Thread)?;
+    let selected = select(settings);
+    let opened = opening
+        .join()
+        .map_err(|_| RunError::Task("the store-opening thread panicked".into()))?;
+    let selection = match selected {
+        Ok(s) => s,
+        Err(e) => {
+            // As before the overlap: an unreadable items file leaves no new run behind.
+            drop(opened);
+            if !store_existed {
+                discard_new_store(&settings.run_dir, dir_existed);
+            }
+            return Err(e);
+        }
+    };
     let manifest = manifest(settings, &selection, provider.info());
-    let store = open_run(settings, &manifest)?;
+    let store = check_manifest(opened?, settings, &manifest)?;
     let finished = store.finished()?;
     let counts = plan_counts(&selection, settings, &finished);
     let shard_tag = settings.shard.map(|s| s.to_string()).unwrap_or_default();
@@ -731,6 +807,52 @@ mod tests {
                 "chunk {chunk}"
             );
         }
+    }
+
+    #[test]
+    fn a_bad_items_file_leaves_no_new_run_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let items = dir.path().join("items.jsonl");
+        std::fs::write(
+            &items,
+            format!("{}\n{{not json\n", serde_json::to_string(&item(1)).unwrap()),
+        )
+        .unwrap();
+        let run = dir.path().join("run");
+        let settings = EvalSettings {
+            items_path: items,
+            run_dir: run.clone(),
+            limit: None,
+            sample: None,
+            shard: None,
+            modes: vec![ResponseMode::Generate],
+            repeats: 1,
+            params: GenerationParams::default(),
+            system_prompt: None,
+            prompt_style: PromptStyle::default(),
+            runner: RunnerOptions::default(),
+            cache_path: None,
+            extra: Default::default(),
+        };
+        // Never contacted: the items fail first.
+        let provider = crate::build_provider(crate::openai::HttpSettings {
+            spec: crate::spec::ModelSpec::parse("openai-compatible:http://127.0.0.1:9/v1#m")
+                .unwrap(),
+            key: None,
+            extra_body: Default::default(),
+            concurrency: 1,
+            timeout: std::time::Duration::from_secs(1),
+        })
+        .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let err = rt
+            .block_on(evaluate(provider, &settings, Arc::new(|_| {})))
+            .unwrap_err();
+        assert!(matches!(err, RunError::Items(_)), "{err}");
+        assert!(!run.exists(), "a new run dir is removed again");
     }
 
     #[test]
