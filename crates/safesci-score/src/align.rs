@@ -8,8 +8,12 @@
 //! boundary conditions and tie-breaking as rust-bio's `Aligner::global` (so the one optimal
 //! alignment it reports, and hence identity, is the same), but with i32 rows reused across the
 //! matrix, one traceback byte per cell instead of rust-bio's three layers, and no clipping
-//! bookkeeping. The edit distance is the bit-parallel/SIMD Levenshtein of rust-bio
-//! (`distance::simd`, exact). Differential tests pin both against rust-bio.
+//! bookkeeping. The scorers run it in a diagonal band proved to hold every optimal alignment,
+//! evaluated anti-diagonal by anti-diagonal (cells of one anti-diagonal are independent, so the
+//! loop is vector code: `i16` lanes when the pair's scores provably fit, an AVX2 build chosen at
+//! run time) with the same values and traceback bytes as the row-by-row programme. The edit
+//! distance is the bit-parallel/SIMD Levenshtein of rust-bio (`distance::simd`, exact).
+//! Differential tests pin the anti-diagonal programme to the row one and both to rust-bio.
 
 use crate::extract::PROTEIN_ALPHABET;
 use bio::alignment::distance::simd::levenshtein;
@@ -439,19 +443,24 @@ fn band_dp_diag<T: Lane>(
             // Interior cells a..=b, padded to whole chunks (the padding lands past `hi + 1` in
             // the state arrays, which nothing reads, and past this anti-diagonal's traceback
             // segment, which the next one overwrites).
-            let len = (b - a + 1).div_ceil(CHUNK) * CHUNK;
+            let cells = b - a + 1;
+            let len = cells.div_ceil(CHUNK) * CHUNK;
             tb.resize(start.wrapping_add(a) + len, 0);
-            // Substitution scores of cells (a.., d − i): x forwards, y backwards.
-            let xs = &codes.x[a - 1..a - 1 + len];
+            // Substitution scores of cells (a..=b, d − i): x forwards, y backwards. (Table
+            // lookups skip the padding, which keeps whatever the buffer held: its cells are
+            // thrown away; the compare-and-select form is vector code, padding included.)
             let r0 = n + a - d;
-            let ys = &codes.y_rev[r0..r0 + len];
             if let Some((same, diff)) = codes.uniform {
                 let (same, diff) = (T::from_i32(same), T::from_i32(diff));
+                let xs = &codes.x[a - 1..a - 1 + len];
+                let ys = &codes.y_rev[r0..r0 + len];
                 for ((s, &xc), &yc) in sub[..len].iter_mut().zip(xs).zip(ys) {
                     *s = if xc == yc { same } else { diff };
                 }
             } else {
-                for ((s, &xc), &yc) in sub[..len].iter_mut().zip(xs).zip(ys) {
+                let xs = &codes.x[a - 1..a - 1 + cells];
+                let ys = &codes.y_rev[r0..r0 + cells];
+                for ((s, &xc), &yc) in sub[..cells].iter_mut().zip(xs).zip(ys) {
                     *s = table[((usize::from(xc) << 5) | usize::from(yc)) & 1023];
                 }
             }
