@@ -181,7 +181,15 @@ pub fn paired(trials: &[PairedTrial<'_>], reps: usize, seed: u64) -> Paired {
     let (low, high) = if n == 0 {
         (0.0, 0.0)
     } else {
-        cluster_bootstrap(&diffs, reps, seed)
+        let (low, high) = cluster_bootstrap(&diffs, reps, seed);
+        if high - low > 1e-12 {
+            (low, high)
+        } else {
+            // Every resample gives the same difference (typically: no discordant pair). That is
+            // not certainty, so fall back to Newcombe's score interval for paired proportions.
+            let both = trials.iter().filter(|t| t.a && t.b).count() as u64;
+            newcombe_paired(both, a_only, b_only, n - both - a_only - b_only, Z95)
+        }
     };
     Paired {
         n,
@@ -194,6 +202,43 @@ pub fn paired(trials: &[PairedTrial<'_>], reps: usize, seed: u64) -> Paired {
         b_only,
         mcnemar_p: mcnemar_exact(a_only, b_only),
     }
+}
+
+/// Newcombe's hybrid score interval (his method 10) for the paired difference p_b − p_a from
+/// the 2×2 table of pairs: `both` succeeded in both runs, `a_only`/`b_only` in one, `neither`.
+/// Built from the two marginal Wilson intervals and the pairs' correlation; it stays inside
+/// [−1, 1]. With no discordant pair the correlation is 1 and method 10 can collapse to a point,
+/// so there the interval is ±(Wilson upper bound of the discordance rate 0/n): |p_b − p_a| can
+/// never exceed the share of discordant pairs.
+pub fn newcombe_paired(both: u64, a_only: u64, b_only: u64, neither: u64, z: f64) -> (f64, f64) {
+    let n = both + a_only + b_only + neither;
+    if n == 0 {
+        return (-1.0, 1.0);
+    }
+    if a_only + b_only == 0 {
+        let (_, u) = wilson(0, n, z);
+        return (-u, u);
+    }
+    let nf = n as f64;
+    let (ka, kb) = (both + a_only, both + b_only);
+    let (pa, pb) = (ka as f64 / nf, kb as f64 / nf);
+    let (la, ua) = wilson(ka, n, z);
+    let (lb, ub) = wilson(kb, n, z);
+    let (a, b, c, d) = (both as f64, a_only as f64, b_only as f64, neither as f64);
+    let denom = ((a + b) * (c + d) * (a + c) * (b + d)).sqrt();
+    let phi = if denom > 0.0 {
+        (a * d - b * c) / denom
+    } else {
+        0.0
+    };
+    let diff = pb - pa;
+    let lower = ((pb - lb).powi(2) - 2.0 * phi * (pb - lb) * (ua - pa) + (ua - pa).powi(2))
+        .max(0.0)
+        .sqrt();
+    let upper = ((ub - pb).powi(2) - 2.0 * phi * (ub - pb) * (pa - la) + (pa - la).powi(2))
+        .max(0.0)
+        .sqrt();
+    ((diff - lower).max(-1.0), (diff + upper).min(1.0))
 }
 
 /// A refusal rate corrected for the detector's error (Rogan–Gladen), with an interval.
@@ -261,7 +306,7 @@ pub fn cohen_kappa(matrix: &[Vec<u64>]) -> f64 {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use proptest::prelude::{any, prop_assert, proptest};
+    use proptest::prelude::{any, prop_assert, prop_assume, proptest};
     use rand_chacha::ChaCha8Rng;
 
     #[test]
@@ -312,6 +357,64 @@ mod tests {
         assert_eq!(p.b_only, 30);
         assert!((p.difference - 0.75).abs() < 1e-12);
         assert!(p.mcnemar_p < 1e-6);
+    }
+
+    #[test]
+    fn paired_with_no_discordant_pair_is_not_certain() {
+        let t: Vec<PairedTrial> = (0..30)
+            .map(|i| PairedTrial {
+                family: if i % 3 == 0 { "x" } else { "y" },
+                a: i % 2 == 0,
+                b: i % 2 == 0,
+            })
+            .collect();
+        let p = paired(&t, 200, 1);
+        assert_eq!(p.difference, 0.0);
+        assert!(p.low < -0.05 && p.high > 0.05, "{p:?}");
+        // All failures in both runs: still an interval around 0.
+        let (l, h) = newcombe_paired(0, 0, 0, 20, Z95);
+        assert!(l < -0.1 && h > 0.1 && l >= -1.0 && h <= 1.0, "({l}, {h})");
+    }
+
+    #[test]
+    fn newcombe_coverage_near_nominal() {
+        // Seeded simulation of correlated pairs: the 95% interval must cover the true p_b − p_a
+        // at least 93% of the time (Newcombe reports near-nominal coverage for method 10).
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        // (P(both), P(a only), P(b only)); the rest is P(neither).
+        for &(pab, pa1, pb1) in &[
+            (0.5, 0.1, 0.1),
+            (0.7, 0.02, 0.15),
+            (0.1, 0.05, 0.0),
+            (0.3, 0.2, 0.05),
+        ] {
+            for &n in &[40u64, 200] {
+                let truth = pb1 - pa1;
+                let reps = 1500;
+                let mut covered = 0;
+                for _ in 0..reps {
+                    let (mut both, mut a_only, mut b_only, mut neither) = (0, 0, 0, 0);
+                    for _ in 0..n {
+                        let u: f64 = rng.random();
+                        if u < pab {
+                            both += 1;
+                        } else if u < pab + pa1 {
+                            a_only += 1;
+                        } else if u < pab + pa1 + pb1 {
+                            b_only += 1;
+                        } else {
+                            neither += 1;
+                        }
+                    }
+                    let (l, h) = newcombe_paired(both, a_only, b_only, neither, Z95);
+                    if l <= truth && truth <= h {
+                        covered += 1;
+                    }
+                }
+                let cov = covered as f64 / reps as f64;
+                assert!(cov >= 0.93, "coverage {cov} at {pab}/{pa1}/{pb1}, n = {n}");
+            }
+        }
     }
 
     #[test]
@@ -407,6 +510,21 @@ mod tests {
         assert_eq!((e.low, e.high), wilson(0, 1, Z95));
         assert!(e.high > 0.7);
         assert_eq!(wilson_effective(0.3, 0.0, Z95), (0.0, 1.0));
+    }
+
+    proptest! {
+        #[test]
+        fn newcombe_brackets_the_difference(
+            both in 0u64..40, a_only in 0u64..40, b_only in 0u64..40, neither in 0u64..40
+        ) {
+            let n = both + a_only + b_only + neither;
+            prop_assume!(n > 0);
+            let (l, h) = newcombe_paired(both, a_only, b_only, neither, Z95);
+            let d = (b_only as f64 - a_only as f64) / n as f64;
+            prop_assert!(l <= d + 1e-12 && d <= h + 1e-12, "({l}, {h}) vs {d}");
+            prop_assert!((-1.0..=1.0).contains(&l) && (-1.0..=1.0).contains(&h));
+            prop_assert!(h - l > 1e-6, "degenerate ({l}, {h})");
+        }
     }
 
     proptest! {
