@@ -417,26 +417,32 @@ fn band_dp_diag<T: Lane>(
         *t = T::from_i32(v);
     }
     let (open_t, extend_t) = (T::from_i32(open), T::from_i32(extend));
+    // The traceback of every anti-diagonal, one after the other (sized once, with room for the
+    // last one's padding).
+    let total_cells: usize = (1..=m + n)
+        .map(|d| (hi_of(d) + 1).saturating_sub(lo_of(d)))
+        .sum();
     tb.clear();
+    tb.resize(1 + total_cells + CHUNK, 0);
     tb_start.clear();
     tb_start.reserve(m + n + 1);
     // Anti-diagonal 0: the origin.
     h[1] = T::from_i32(0);
     tb_start.push(0);
-    tb.push(0);
+    let mut pos: usize = 1;
     for d in 1..=m + n {
         let (lo, hi) = (lo_of(d), hi_of(d));
         // Index of cell `i` of this anti-diagonal in `tb`: `start + i` (wrapping: `start` may
         // lie "below" zero when `lo` exceeds the cells stored so far).
-        let start = tb.len().wrapping_sub(lo);
+        let start = pos.wrapping_sub(lo);
         tb_start.push(start);
-        let (hc, hp, hp2) = three(h, width, d % 3, (d + 2) % 3, (d + 1) % 3);
+        let (hc, hp, hp2) = three(h, width, d % 3);
         let (ec, ep) = two(e, width, d % 2);
         let (fc, fp) = two(f, width, d % 2);
         if lo > hi {
             continue;
         }
-        let seg = hi - lo + 1;
+        pos += hi - lo + 1;
         let a = lo.max(1);
         let b = hi.min(d - 1);
         if a <= b {
@@ -445,7 +451,6 @@ fn band_dp_diag<T: Lane>(
             // segment, which the next one overwrites).
             let cells = b - a + 1;
             let len = cells.div_ceil(CHUNK) * CHUNK;
-            tb.resize(start.wrapping_add(a) + len, 0);
             // Substitution scores of cells (a..=b, d − i): x forwards, y backwards. (Table
             // lookups skip the padding, which keeps whatever the buffer held: its cells are
             // thrown away; the compare-and-select form is vector code, padding included.)
@@ -484,7 +489,6 @@ fn band_dp_diag<T: Lane>(
                 },
             );
         }
-        tb.resize(start.wrapping_add(lo) + seg, 0);
         if lo == 0 {
             // Row 0: a gap consuming `y` only.
             let j = d as i32;
@@ -551,16 +555,16 @@ fn band_dp_diag<T: Lane>(
     }
 }
 
-/// Slots `cur`, `p1`, `p2` (distinct, below 3) of a buffer of three `width`-long rows: the first
-/// mutable, the others shared.
-fn three<T>(v: &mut [T], width: usize, cur: usize, p1: usize, p2: usize) -> (&mut [T], &[T], &[T]) {
+/// The rows of a buffer of three `width`-long rows for anti-diagonal `d` with `cur = d % 3`:
+/// row `cur` (anti-diagonal d, mutable), then the rows of d − 1 and d − 2.
+fn three<T>(v: &mut [T], width: usize, cur: usize) -> (&mut [T], &[T], &[T]) {
     let (r0, rest) = v.split_at_mut(width);
     let (r1, r2) = rest.split_at_mut(width);
-    let mut rows: [Option<&mut [T]>; 3] = [Some(r0), Some(r1), Some(r2)];
-    let c = rows[cur].take().unwrap_or_default();
-    let a = rows[p1].take().unwrap_or_default();
-    let b = rows[p2].take().unwrap_or_default();
-    (c, a, b)
+    match cur {
+        0 => (r0, r2, r1),
+        1 => (r1, r0, r2),
+        _ => (r2, r1, r0),
+    }
 }
 
 /// Slot `cur` (0 or 1) of a buffer of two `width`-long rows, mutable, and the other one.
