@@ -405,9 +405,10 @@ fn check_manifest(
     Ok(store)
 }
 
-/// Remove a store [`evaluate`] created for a run that then could not start (and its directory, if
-/// that is new and now empty). Best effort: a leftover empty store is harmless.
-fn discard_new_store(dir: &Path, dir_existed: bool) {
+/// Remove a store [`evaluate`] created for a run that then could not start, and the directories
+/// it made (`dir` up to `first_new`, each only if empty). Best effort: a leftover empty store is
+/// harmless.
+fn discard_new_store(dir: &Path, first_new: Option<&Path>) {
     let file = safesci_core::store::STORE_FILE;
     for name in [
         file.to_string(),
@@ -416,8 +417,13 @@ fn discard_new_store(dir: &Path, dir_existed: bool) {
     ] {
         let _ = std::fs::remove_file(dir.join(name));
     }
-    if !dir_existed {
-        let _ = std::fs::remove_dir(dir);
+    let Some(first_new) = first_new else {
+        return;
+    };
+    for d in dir.ancestors() {
+        if std::fs::remove_dir(d).is_err() || d == first_new {
+            break;
+        }
     }
 }
 
@@ -430,7 +436,12 @@ pub async fn evaluate(
     // SQLite's file creation (several fsyncs: 10–20 ms on a busy disk) runs on its own thread
     // while pass 1 parses the items; the manifest is checked once both are done.
     let dir = settings.run_dir.clone();
-    let dir_existed = dir.exists();
+    // The highest directory that `RunStore::create` will make (none when the run dir exists).
+    let first_new = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+        .last()
+        .map(Path::to_path_buf);
     let store_existed = dir.join(safesci_core::store::STORE_FILE).exists();
     let opening = std::thread::Builder::new()
         .name("safesci-open".into())
@@ -446,7 +457,7 @@ pub async fn evaluate(
             // As before the overlap: an unreadable items file leaves no new run behind.
             drop(opened);
             if !store_existed {
-                discard_new_store(&settings.run_dir, dir_existed);
+                discard_new_store(&settings.run_dir, first_new.as_deref());
             }
             return Err(e);
         }
@@ -818,7 +829,7 @@ mod tests {
             format!("{}\n{{not json\n", serde_json::to_string(&item(1)).unwrap()),
         )
         .unwrap();
-        let run = dir.path().join("run");
+        let run = dir.path().join("runs").join("new").join("run");
         let settings = EvalSettings {
             items_path: items,
             run_dir: run.clone(),
@@ -852,7 +863,10 @@ mod tests {
             .block_on(evaluate(provider, &settings, Arc::new(|_| {})))
             .unwrap_err();
         assert!(matches!(err, RunError::Items(_)), "{err}");
-        assert!(!run.exists(), "a new run dir is removed again");
+        assert!(
+            !dir.path().join("runs").exists(),
+            "new run dirs (and the parents made for them) are removed again"
+        );
     }
 
     #[test]
