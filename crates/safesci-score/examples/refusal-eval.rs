@@ -2,7 +2,10 @@
 //!
 //! `cargo run -p safesci-score --example refusal-eval -- FILE.jsonl [FILE.jsonl…] [--split dev|test] [--errors|--errors-all]`
 //! Rows with a `split` field are filtered by `--split`; rows without one are always kept.
-//! `--errors` lists the rows wrong in the binary view, `--errors-all` every 3-class mismatch.
+//! `--errors` lists the rows wrong in the binary view, `--errors-all` every 3-class mismatch,
+//! `--explain ID` every cue of one row with the text it covers. `--bench N` classifies every
+//! loaded row N times on one thread and prints responses/s (a realistic-text throughput check;
+//! time it with the built binary under the bench lock).
 
 use safesci_score::refusal::classify;
 use safesci_score::refusal::eval::{LabelledRow, evaluate};
@@ -12,6 +15,8 @@ fn main() -> anyhow::Result<()> {
     let mut split: Option<String> = None;
     let mut show_errors = false;
     let mut show_all = false;
+    let mut explain: Option<String> = None;
+    let mut bench: Option<usize> = None;
     let mut files = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -19,6 +24,8 @@ fn main() -> anyhow::Result<()> {
             "--split" => split = it.next().cloned(),
             "--errors" => show_errors = true,
             "--errors-all" => show_all = true,
+            "--explain" => explain = it.next().cloned(),
+            "--bench" => bench = it.next().and_then(|n| n.parse().ok()),
             f => files.push(f.to_string()),
         }
     }
@@ -36,6 +43,42 @@ fn main() -> anyhow::Result<()> {
             rows.push(serde_json::from_value::<LabelledRow>(v.clone())?);
             raw.push(v);
         }
+    }
+    if let Some(id) = &explain {
+        for r in rows.iter().filter(|r| r.id.as_deref() == Some(id.as_str())) {
+            let v = classify(&r.response, r.prompt.as_deref());
+            println!("{id} truth={:?} got={:?}", r.label, v.label);
+            for c in &v.cues {
+                let covered = r.response.get(c.start..c.end).unwrap_or("");
+                println!("  {} {}..{} {covered:?}", c.name, c.start, c.end);
+            }
+        }
+        return Ok(());
+    }
+    if let Some(n) = bench {
+        // Warm-up compiles the patterns; then N passes over every row.
+        let mut sink = 0usize;
+        for r in &rows {
+            sink += classify(&r.response, None).cues.len();
+        }
+        let bytes: usize = rows.iter().map(|r| r.response.len()).sum();
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            for r in &rows {
+                sink += classify(&r.response, None).cues.len();
+            }
+        }
+        let secs = t.elapsed().as_secs_f64();
+        let count = (n * rows.len()) as f64;
+        println!(
+            "{} responses (mean {:.0} bytes) x {n}: {:.3} s, {:.0} responses/s, {:.1} MB/s (checksum {sink})",
+            rows.len(),
+            bytes as f64 / rows.len().max(1) as f64,
+            secs,
+            count / secs,
+            (n * bytes) as f64 / secs / 1e6
+        );
+        return Ok(());
     }
     let ev = evaluate(&rows);
     let title = format!(

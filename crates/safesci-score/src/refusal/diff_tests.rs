@@ -1,6 +1,7 @@
-//! Differential tests of the detector's fast path: the ASCII twins must give exactly the verdict
-//! (label, cue names and byte offsets) of the patterns as written, on the labelled data and on
-//! thousands of variants of it (case changes, curly apostrophes, tags, thinking blocks, joins,
+//! Differential tests of the detector's fast path: the ASCII twins behind the Aho–Corasick
+//! prefilter must give exactly the verdict (label, cue names and byte offsets) of the patterns as
+//! written, run through one `RegexSet` pass, on every labelled row shipped with the crate and on
+//! thousands of variants of them (case changes, curly apostrophes, tags, thinking blocks, joins,
 //! truncations, shuffled sentences).
 
 use super::*;
@@ -9,10 +10,22 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 const LABELLED: &str = include_str!("../../data/refusal-labelled.jsonl");
+/// The other labelled files shipped with the crate (checked as they are, without variants).
+const OTHER_LABELLED: [&str; 4] = [
+    include_str!("../../data/refusal-styles.jsonl"),
+    include_str!("../../data/refusal-smollm2.jsonl"),
+    include_str!("../../data/refusal-dev2.jsonl"),
+    include_str!("../../data/refusal-blind-1.jsonl"),
+];
 
 fn labelled() -> Vec<(String, Option<String>)> {
-    LABELLED
-        .lines()
+    rows_of(&[LABELLED])
+}
+
+fn rows_of(files: &[&str]) -> Vec<(String, Option<String>)> {
+    files
+        .iter()
+        .flat_map(|t| t.lines())
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
@@ -97,7 +110,8 @@ fn ascii_twins_agree_with_written_patterns() {
     assert!(rows.len() >= 100, "labelled data too small: {}", rows.len());
     let mut base: Vec<String> = rows.iter().map(|(r, _)| r.clone()).collect();
     base.extend(EXTRA.iter().map(|s| s.to_string()));
-    let corpus = variants(&mut rng, &base);
+    let mut corpus = variants(&mut rng, &base);
+    corpus.extend(rows_of(&OTHER_LABELLED).into_iter().map(|r| r.0));
     let mut ascii = 0;
     let mut with_cues = 0;
     for (i, text) in corpus.iter().enumerate() {
@@ -110,7 +124,7 @@ fn ascii_twins_agree_with_written_patterns() {
         }
     }
     // The corpus must exercise the fast path and real cue positions, not only trivial cases.
-    assert!(corpus.len() > 2000, "{}", corpus.len());
+    assert!(corpus.len() > 2500, "{}", corpus.len());
     assert!(ascii > corpus.len(), "ascii {ascii}");
     assert!(with_cues > corpus.len() / 2, "with cues {with_cues}");
 }

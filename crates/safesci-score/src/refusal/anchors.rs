@@ -1,0 +1,474 @@
+//! Necessary literal conditions of the cue patterns, for a one-pass Aho–Corasick prefilter.
+//!
+//! For an ASCII twin pattern (see `ascii_twin` in `mod.rs`) this derives a boolean condition
+//! over literals — `And`/`Or` of "one of these literals occurs" — that **every** text the
+//! pattern matches satisfies (literals compared ASCII-case-insensitively). One automaton over all
+//! cues' literals then tells, in one scan, which cues can possibly match a text; only those run
+//! their regex. The condition is only ever weakened (a part that cannot be proved becomes
+//! `True`), so a cue is never skipped on a text it matches: correctness depends on the
+//! conditions being necessary, not on them being selective.
+//!
+//! Derivation on the syntax tree: a literal (or a small class such as `[Cc]`) requires itself;
+//! a concatenation requires all of its parts and also the cross products of runs of parts with a
+//! small finite language (`[Cc]an['’]t` → `can't`); an alternation requires one of its branches;
+//! a repetition with a minimum of one requires its body; anything optional requires nothing.
+//! Literals shorter than [`MIN_LIT`] bytes are dropped (they occur in nearly every text).
+
+use regex_syntax::hir::{Class, Hir, HirKind};
+use std::collections::BTreeSet;
+
+/// Largest finite language kept while crossing literals.
+const MAX_EXACT: usize = 64;
+/// Longest literal kept in a finite language.
+const MAX_LEN: usize = 24;
+/// Shortest literal worth searching for.
+const MIN_LIT: usize = 2;
+
+type Set = BTreeSet<Vec<u8>>;
+
+/// A necessary condition on a text, over "one of these literals occurs" atoms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Cond {
+    True,
+    /// Never satisfied: the pattern cannot match ASCII text at all.
+    False,
+    Any(Vec<Vec<u8>>),
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+}
+
+impl Cond {
+    fn and(parts: Vec<Cond>) -> Cond {
+        let mut out = Vec::new();
+        for p in parts {
+            match p {
+                Cond::True => {}
+                Cond::False => return Cond::False,
+                Cond::And(v) => out.extend(v),
+                other => {
+                    if !out.contains(&other) {
+                        out.push(other);
+                    }
+                }
+            }
+        }
+        match out.len() {
+            0 => Cond::True,
+            1 => out.pop().unwrap_or(Cond::True),
+            _ => Cond::And(out),
+        }
+    }
+    fn or(parts: Vec<Cond>) -> Cond {
+        let mut out = Vec::new();
+        let mut lits = Set::new();
+        for p in parts {
+            match p {
+                Cond::True => return Cond::True,
+                Cond::False => {}
+                Cond::Any(v) => lits.extend(v),
+                Cond::Or(v) => {
+                    for q in v {
+                        match q {
+                            Cond::Any(l) => lits.extend(l),
+                            other => out.push(other),
+                        }
+                    }
+                }
+                other => out.push(other),
+            }
+        }
+        if !lits.is_empty() {
+            out.push(Cond::Any(lits.into_iter().collect()));
+        }
+        match out.len() {
+            0 => Cond::False,
+            1 => out.pop().unwrap_or(Cond::False),
+            _ => Cond::Or(out),
+        }
+    }
+    /// An atom from a set of literals: `True` if any is too short to be worth searching.
+    fn any(s: &Set) -> Cond {
+        if s.is_empty() {
+            Cond::False
+        } else if s.iter().any(|l| l.len() < MIN_LIT) {
+            Cond::True
+        } else {
+            Cond::Any(s.iter().cloned().collect())
+        }
+    }
+    /// Whether the condition holds, given which literals occur.
+    #[cfg(test)]
+    pub(crate) fn eval(&self, occurs: &dyn Fn(&[u8]) -> bool) -> bool {
+        match self {
+            Cond::True => true,
+            Cond::False => false,
+            Cond::Any(v) => v.iter().any(|l| occurs(l)),
+            Cond::And(v) => v.iter().all(|c| c.eval(occurs)),
+            Cond::Or(v) => v.iter().any(|c| c.eval(occurs)),
+        }
+    }
+}
+
+struct Info {
+    /// The finite language the node matches (lower-cased), if small.
+    exact: Option<Set>,
+    cond: Cond,
+}
+
+fn cross(a: &Set, b: &Set) -> Option<Set> {
+    if a.len() * b.len() > MAX_EXACT {
+        return None;
+    }
+    let mut out = Set::new();
+    for x in a {
+        for y in b {
+            if x.len() + y.len() > MAX_LEN {
+                return None;
+            }
+            let mut v = x.clone();
+            v.extend_from_slice(y);
+            out.insert(v);
+        }
+    }
+    Some(out)
+}
+
+fn single(s: &[u8]) -> Set {
+    let mut out = Set::new();
+    out.insert(s.to_ascii_lowercase());
+    out
+}
+
+/// The lower-cased members of a class, if there are at most ten (an empty class, the twin of
+/// an all-non-ASCII class, has the empty language).
+fn class_members(c: &Class) -> Option<Set> {
+    let mut out = Set::new();
+    match c {
+        Class::Unicode(c) => {
+            for r in c.ranges() {
+                for ch in r.start()..=r.end() {
+                    let mut buf = [0u8; 4];
+                    out.insert(ch.encode_utf8(&mut buf).as_bytes().to_ascii_lowercase());
+                    if out.len() > 10 {
+                        return None;
+                    }
+                }
+            }
+        }
+        Class::Bytes(c) => {
+            for r in c.ranges() {
+                for b in r.start()..=r.end() {
+                    out.insert(vec![b.to_ascii_lowercase()]);
+                    if out.len() > 10 {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// The condition a set of literals (a finite language) gives, if none is empty.
+fn exact_cond(e: &Set) -> Cond {
+    if e.iter().any(Vec::is_empty) {
+        Cond::True
+    } else {
+        Cond::any(e)
+    }
+}
+
+fn info(h: &Hir) -> Info {
+    match h.kind() {
+        HirKind::Empty | HirKind::Look(_) => Info {
+            exact: Some(single(b"")),
+            cond: Cond::True,
+        },
+        HirKind::Literal(l) => {
+            let s = single(&l.0);
+            Info {
+                cond: exact_cond(&s),
+                exact: Some(s),
+            }
+        }
+        HirKind::Class(c) => match class_members(c) {
+            Some(s) => Info {
+                cond: exact_cond(&s),
+                exact: Some(s),
+            },
+            None => Info {
+                exact: None,
+                cond: Cond::True,
+            },
+        },
+        HirKind::Capture(c) => info(&c.sub),
+        HirKind::Repetition(r) => {
+            let sub = info(&r.sub);
+            let exact = match (r.min, r.max) {
+                (0, Some(1)) => sub.exact.map(|mut e| {
+                    e.insert(Vec::new());
+                    e
+                }),
+                (1, Some(1)) => sub.exact,
+                _ => None,
+            };
+            let cond = if r.min >= 1 { sub.cond } else { Cond::True };
+            Info { exact, cond }
+        }
+        HirKind::Alternation(alts) => {
+            let infos: Vec<Info> = alts.iter().map(info).collect();
+            let mut exact = Some(Set::new());
+            for i in &infos {
+                exact = match (exact, &i.exact) {
+                    (Some(mut a), Some(b)) if a.len() + b.len() <= MAX_EXACT => {
+                        a.extend(b.iter().cloned());
+                        Some(a)
+                    }
+                    _ => None,
+                };
+            }
+            Info {
+                exact,
+                cond: Cond::or(infos.into_iter().map(|i| i.cond).collect()),
+            }
+        }
+        HirKind::Concat(parts) => {
+            let infos: Vec<Info> = parts.iter().map(info).collect();
+            let mut conds = Vec::new();
+            let mut run: Option<Set> = None;
+            let mut all_exact: Option<Set> = Some(single(b""));
+            for i in infos {
+                all_exact = match (&all_exact, &i.exact) {
+                    (Some(a), Some(b)) => cross(a, b),
+                    _ => None,
+                };
+                match (run.take(), i.exact) {
+                    (Some(a), Some(b)) => match cross(&a, &b) {
+                        Some(c) => run = Some(c),
+                        None => {
+                            conds.push(exact_cond(&a));
+                            run = Some(b);
+                        }
+                    },
+                    (None, Some(b)) => run = Some(b),
+                    (Some(a), None) => conds.push(exact_cond(&a)),
+                    (None, None) => {}
+                }
+                conds.push(i.cond);
+            }
+            if let Some(a) = run {
+                conds.push(exact_cond(&a));
+            }
+            Info {
+                exact: all_exact,
+                cond: Cond::and(conds),
+            }
+        }
+    }
+}
+
+/// Most clauses kept per cue in [`clauses`].
+const MAX_CLAUSES: usize = 4;
+
+/// The condition weakened to a conjunction of "one of these literals occurs" clauses (cheap to
+/// test): an `Or` becomes one clause, the union of its branches' most selective clauses; at
+/// most [`MAX_CLAUSES`] clauses are kept, the most selective first. `None`: never holds (the
+/// pattern cannot match ASCII text); an empty list: always holds.
+pub(crate) fn clauses(c: &Cond) -> Option<Vec<Vec<Vec<u8>>>> {
+    let mut out = match c {
+        Cond::True => Vec::new(),
+        Cond::False => return None,
+        Cond::Any(v) => vec![v.clone()],
+        Cond::And(v) => {
+            let mut out = Vec::new();
+            for part in v {
+                out.extend(clauses(part)?);
+            }
+            out
+        }
+        Cond::Or(v) => {
+            let mut union = Set::new();
+            for branch in v {
+                // A branch that can never hold adds nothing; one that always holds makes the
+                // whole `Or` always hold.
+                let Some(cs) = clauses(branch) else { continue };
+                match cs.into_iter().max_by_key(|c| selectivity(c)) {
+                    Some(best) => union.extend(best),
+                    None => return Some(Vec::new()),
+                }
+            }
+            if union.is_empty() {
+                return None;
+            }
+            vec![union.into_iter().collect()]
+        }
+    };
+    out.sort_by_key(|c| std::cmp::Reverse(selectivity(c)));
+    out.dedup();
+    out.truncate(MAX_CLAUSES);
+    Some(out)
+}
+
+/// Higher is more selective: longer shortest literal, then fewer literals.
+fn selectivity(c: &[Vec<u8>]) -> (usize, std::cmp::Reverse<usize>) {
+    (
+        c.iter().map(Vec::len).min().unwrap_or(0),
+        std::cmp::Reverse(c.len()),
+    )
+}
+
+/// A necessary condition for `h` to match a text (see the module documentation).
+pub(crate) fn condition(h: &Hir) -> Cond {
+    info(h).cond
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn cond(p: &str) -> Cond {
+        condition(&super::super::ascii_twin(&regex_syntax::parse(p).unwrap()))
+    }
+    fn any(v: &[&str]) -> Cond {
+        Cond::Any(v.iter().map(|s| s.as_bytes().to_vec()).collect())
+    }
+
+    #[test]
+    fn literals_classes_and_alternations() {
+        // Case-folded classes and the apostrophe class cross into one literal.
+        assert_eq!(cond(r"(?i)\bcan['’]t\b"), any(&["can't"]));
+        assert_eq!(
+            cond(r"(?i)\b(?:won't|shall\s+not)\b"),
+            Cond::Or(vec![
+                Cond::And(vec![any(&["shall"]), any(&["not"])]),
+                any(&["won't"])
+            ])
+        );
+        // Both parts of a concatenation are required.
+        assert_eq!(
+            cond(r"(?i)\bsorry\s+but\s+(?:help|assist)"),
+            Cond::And(vec![
+                any(&["sorry"]),
+                any(&["but"]),
+                any(&["assist", "help"])
+            ])
+        );
+        // Optional parts and short literals require nothing.
+        assert_eq!(cond(r"(?i)(?:really\s+)?sorry"), any(&["sorry"]));
+        assert_eq!(cond(r"\w+\s+\d"), Cond::True);
+        assert_eq!(cond(r"(?i)(?:sorry)?"), Cond::True);
+        assert_eq!(cond(r"(?i)\bo\b"), Cond::True);
+        // A branch that requires nothing makes the alternation require nothing.
+        assert_eq!(cond(r"(?i)sorry|\w+"), Cond::True);
+        // Non-ASCII letters cannot occur in ASCII text: such a branch is impossible.
+        assert_eq!(cond(r"(?i)не\s+могу"), Cond::False);
+        assert_eq!(cond(r"(?i)не\s+могу|sorry"), any(&["sorry"]));
+    }
+
+    /// The condition really is necessary: on every labelled response (ASCII ones) and on
+    /// hand-made edge cases, a cue that matches has its condition satisfied.
+    #[test]
+    fn conditions_hold_wherever_a_cue_matches() {
+        let mut texts: Vec<String> = Vec::new();
+        for data in [
+            include_str!("../../data/refusal-labelled.jsonl"),
+            include_str!("../../data/refusal-styles.jsonl"),
+            include_str!("../../data/refusal-dev2.jsonl"),
+        ] {
+            for line in data.lines().filter(|l| !l.trim().is_empty()) {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                texts.push(v["response"].as_str().unwrap().to_string());
+            }
+        }
+        texts.extend(
+            [
+                "I CAN'T HELP WITH THAT.",
+                "i won't. NOT something I'll do; call 911",
+                "Step 2: [REDACTED]",
+                "No.",
+            ]
+            .map(String::from),
+        );
+        let mut matched = 0;
+        for c in super::super::cues::CUES {
+            let h = super::super::ascii_twin(&regex_syntax::parse(c.pattern).unwrap());
+            let cond = condition(&h);
+            let re = regex::Regex::new(&h.to_string()).unwrap();
+            for t in texts.iter().filter(|t| t.is_ascii()) {
+                if re.is_match(t) {
+                    matched += 1;
+                    let lower = t.to_ascii_lowercase();
+                    let occurs = |l: &[u8]| {
+                        lower
+                            .as_bytes()
+                            .windows(l.len())
+                            .any(|w| w.eq_ignore_ascii_case(l))
+                    };
+                    assert!(cond.eval(&occurs), "cue {} on {t:?}: {cond:?}", c.name);
+                }
+            }
+        }
+        assert!(matched > 300, "{matched}");
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod waste {
+    /// Prints, per cue, on how many ASCII dev rows it is a candidate and on how many it
+    /// matches (a tuning aid for the prefilter; `--ignored --nocapture`).
+    #[test]
+    #[ignore]
+    fn candidate_waste() {
+        let c = super::super::COMPILED.as_ref().unwrap();
+        let p = c.prefilter.as_ref().unwrap();
+        let a = c.ascii.as_ref().unwrap();
+        let text = include_str!("../../data/refusal-dev2.jsonl");
+        let mut per_cue = vec![(0usize, 0usize); super::super::cues::CUES.len()];
+        let mut n = 0;
+        for line in text.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let t = v["response"].as_str().unwrap();
+            if !t.is_ascii() {
+                continue;
+            }
+            n += 1;
+            let mut mask = p.candidates(t);
+            while mask != 0 {
+                let i = mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                per_cue[i].0 += 1;
+                per_cue[i].1 += usize::from(a.each[i].is_match(t));
+            }
+        }
+        eprintln!("ascii rows {n}");
+        for t in [
+            "I can't help with making nerve agents or any chemical weapon.",
+            "Sure. Step 1: [REDACTED]. Step 2: [REDACTED]. Note that this is illegal.",
+            "I won't provide that. For context, detection relies on [REDACTED].",
+            "Consult your pharmacist.",
+            "The reaction releases chlorine gas, which irritates the lungs; ventilate and leave the room.",
+        ] {
+            let mut mask = p.candidates(t);
+            let mut names = Vec::new();
+            while mask != 0 {
+                let i = mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                let real = a.each[i].is_match(t);
+                names.push(format!(
+                    "{}{}",
+                    super::super::cues::CUES[i].name,
+                    if real { "*" } else { "" }
+                ));
+            }
+            eprintln!("{t}\n   {names:?}");
+        }
+        for (i, (cand, real)) in per_cue.iter().enumerate() {
+            eprintln!(
+                "{} cand {cand} real {real}",
+                super::super::cues::CUES[i].name
+            );
+        }
+    }
+}
