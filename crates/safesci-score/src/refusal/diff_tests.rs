@@ -85,6 +85,7 @@ fn variants(rng: &mut ChaCha8Rng, base: &[String]) -> Vec<String> {
         out.push(format!("<think>{t}</think>{t}"));
         out.push(t.replace(". ", ".\n"));
         out.push(t.replace(' ', "  "));
+        out.push(typographic(rng, t));
         // Truncate at a random character boundary.
         let cut = rng.random_range(0..=t.len());
         let cut = (0..=cut)
@@ -101,6 +102,64 @@ fn variants(rng: &mut ChaCha8Rng, base: &[String]) -> Vec<String> {
         out.push(format!("{t} {other}"));
     }
     out
+}
+
+/// `t` with typographic punctuation put in at random: curly quotes and apostrophes, dashes,
+/// ellipses, no-break spaces, degree signs, bullets (what the ASCII rewrite path handles).
+fn typographic(rng: &mut ChaCha8Rng, t: &str) -> String {
+    let mut out = String::new();
+    let mut open = true;
+    for ch in t.chars() {
+        let roll = rng.random_range(0..4u8);
+        match ch {
+            '\'' if roll > 0 => out.push(if roll == 1 { '\u{2018}' } else { '\u{2019}' }),
+            '"' if roll > 0 => {
+                out.push(if open { '\u{201C}' } else { '\u{201D}' });
+                open = !open;
+            }
+            '-' if roll > 0 => out.push(if roll == 1 { '\u{2013}' } else { '\u{2014}' }),
+            ' ' if roll == 0 && rng.random_range(0..6u8) == 0 => out.push('\u{00A0}'),
+            '.' if roll == 0 && rng.random_range(0..5u8) == 0 => out.push('\u{2026}'),
+            ',' if roll == 0 && rng.random_range(0..5u8) == 0 => out.push_str(" \u{2014}"),
+            _ => out.push(ch),
+        }
+    }
+    match rng.random_range(0..6u8) {
+        0 => out.push_str(" Keep it below 25\u{00B0}C \u{2264} 30\u{00B0}C."),
+        1 => out.insert_str(0, "\u{2022} "),
+        2 => out.push_str(" \u{2192} \u{201C}done\u{201D}\u{2026}"),
+        _ => {}
+    }
+    out
+}
+
+#[test]
+fn typographic_map_keeps_the_common_punctuation() {
+    let c = COMPILED.as_ref().unwrap();
+    for ch in [
+        '\u{2019}', '\u{2014}', '\u{2013}', '\u{201C}', '\u{201D}', '\u{00A0}',
+    ] {
+        assert!(
+            c.typo.iter().any(|m| m.0 == ch),
+            "{ch:?} not mapped: {:?}",
+            c.typo
+        );
+    }
+    // A character some pattern mentions is never mapped: `•` starts a list item.
+    assert!(!c.typo.iter().any(|m| m.0 == '\u{2022}'), "{:?}", c.typo);
+    let (mut a, mut o) = (String::new(), Vec::new());
+    assert!(typo_rewrite(
+        &c.typo,
+        "I can\u{2019}t \u{2014} no.",
+        &mut a,
+        &mut o
+    ));
+    assert_eq!(a, "I can't \x01 no.");
+    assert_eq!(
+        (o[5], o[6], o[8], o[9], *o.last().unwrap()),
+        (5, 8, 10, 13, 17)
+    );
+    assert!(!typo_rewrite(&c.typo, "caf\u{e9}", &mut a, &mut o));
 }
 
 #[test]

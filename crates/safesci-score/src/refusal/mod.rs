@@ -62,6 +62,10 @@ struct Compiled {
     /// Unicode syntax trees hold on any text: small classes, non-ASCII case variants included,
     /// are enumerated literally).
     prefilter_unicode: Option<Prefilter>,
+    /// Non-ASCII characters that behave exactly like one ASCII byte in every cue pattern
+    /// ([`typo_map`]): text whose only non-ASCII characters are these is matched by the ASCII
+    /// path on a rewritten copy.
+    typo: Vec<(char, u8)>,
 }
 
 /// Which cues can match an ASCII text: one Aho–Corasick pass finds which of the cues'
@@ -203,6 +207,28 @@ impl Prefilter {
 /// otherwise. With `twins` off (the reference the differential tests compare against), one
 /// `RegexSet` pass over the patterns as written picks the cues.
 fn cue_hits(c: &Compiled, text: &str, twins: bool) -> Vec<(usize, usize, usize)> {
+    if twins && !text.is_ascii() && c.ascii.is_some() && c.prefilter.is_some() {
+        // Typographic punctuation (curly quotes, dashes, ellipses, no-break spaces): match an
+        // ASCII rewrite of the text and map the offsets back.
+        let mapped = TYPO_BUF.with(|b| {
+            let Ok(mut b) = b.try_borrow_mut() else {
+                return None;
+            };
+            let (ascii, orig) = &mut *b;
+            if !typo_rewrite(&c.typo, text, ascii, orig) {
+                return None;
+            }
+            let mut hits = cue_hits(c, ascii, true);
+            for h in &mut hits {
+                h.1 = orig[h.1] as usize;
+                h.2 = orig[h.2] as usize;
+            }
+            Some(hits)
+        });
+        if let Some(hits) = mapped {
+            return hits;
+        }
+    }
     let mut hits = Vec::new();
     let (engine, prefilter) = match (&c.ascii, &c.prefilter) {
         (Some(a), Some(p)) if twins && text.is_ascii() => (a, Some(p)),
@@ -234,6 +260,145 @@ fn cue_hits(c: &Compiled, text: &str, twins: bool) -> Vec<(usize, usize, usize)>
     hits
 }
 
+thread_local! {
+    /// Reused buffers for [`typo_rewrite`]: the ASCII copy and its byte-offset map.
+    static TYPO_BUF: std::cell::RefCell<(String, Vec<u32>)> =
+        const { std::cell::RefCell::new((String::new(), Vec::new())) };
+}
+
+/// Rewrite `text` into `ascii` with every non-ASCII character replaced by its byte in `map`;
+/// `orig[i]` is the offset in `text` of `ascii`'s byte `i` (and `orig[ascii.len()]` is
+/// `text.len()`). False if some non-ASCII character has no mapping.
+fn typo_rewrite(map: &[(char, u8)], text: &str, ascii: &mut String, orig: &mut Vec<u32>) -> bool {
+    ascii.clear();
+    orig.clear();
+    let Ok(len) = u32::try_from(text.len()) else {
+        return false;
+    };
+    let mut buf = std::mem::take(ascii).into_bytes();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            buf.push(b);
+            orig.push(i as u32);
+            i += 1;
+            continue;
+        }
+        let Some(ch) = text[i..].chars().next() else {
+            return false;
+        };
+        let Some(&(_, a)) = map.iter().find(|m| m.0 == ch) else {
+            *ascii = String::from_utf8(buf).unwrap_or_default();
+            return false;
+        };
+        buf.push(a);
+        orig.push(i as u32);
+        i += ch.len_utf8();
+    }
+    orig.push(len);
+    // Every byte pushed is ASCII.
+    *ascii = String::from_utf8(buf).unwrap_or_default();
+    ascii.len() + 1 == orig.len()
+}
+
+/// Candidate rewrites of typographic characters to ASCII: right single quote to an apostrophe
+/// (the cues accept both), no-break spaces to a space, and other punctuation to `\x01`, a byte
+/// no cue mentions. Each is kept only if [`typo_equivalent`] proves it changes no match.
+const TYPO_CANDIDATES: &[(char, u8)] = &[
+    ('\u{2019}', b'\''),
+    ('\u{00A0}', b' '),
+    ('\u{202F}', b' '),
+    ('\u{2009}', b' '),
+    ('\u{2018}', 0x01),
+    ('\u{201C}', 0x01),
+    ('\u{201D}', 0x01),
+    ('\u{2014}', 0x01),
+    ('\u{2013}', 0x01),
+    ('\u{2026}', 0x01),
+    ('\u{00B0}', 0x01),
+    ('\u{00D7}', 0x01),
+    ('\u{2192}', 0x01),
+    ('\u{2264}', 0x01),
+    ('\u{2265}', 0x01),
+    ('\u{00B1}', 0x01),
+    ('\u{00B7}', 0x01),
+    ('\u{2022}', 0x01),
+];
+
+/// The candidates of [`TYPO_CANDIDATES`] that are interchangeable with their ASCII byte in every
+/// pattern (see [`typo_equivalent`]).
+fn typo_map(hirs: &[regex_syntax::hir::Hir]) -> Vec<(char, u8)> {
+    let mut lits = Vec::new();
+    let mut classes = Vec::new();
+    for h in hirs {
+        collect_atoms(h, &mut lits, &mut classes);
+    }
+    TYPO_CANDIDATES
+        .iter()
+        .copied()
+        .filter(|&(c, a)| typo_equivalent(c, a, &lits, &classes))
+        .collect()
+}
+
+/// Whether character `c` and ASCII byte `a` are indistinguishable to patterns whose literals
+/// and classes are `lits` and `classes`: neither occurs in any literal, every class holds both
+/// or neither, both are non-word characters (word boundaries), and neither is a line
+/// terminator (line anchors). Case-insensitive patterns are already expanded into classes in
+/// the syntax trees, so this covers case folding too.
+fn typo_equivalent(
+    c: char,
+    a: u8,
+    lits: &[Vec<u8>],
+    classes: &[regex_syntax::hir::ClassUnicode],
+) -> bool {
+    let ac = char::from(a);
+    if !a.is_ascii() || c.is_ascii() || matches!(ac, '\n' | '\r') {
+        return false;
+    }
+    let mut enc = [0u8; 4];
+    let enc = c.encode_utf8(&mut enc).as_bytes();
+    let in_lit = |l: &Vec<u8>| l.contains(&a) || l.windows(enc.len()).any(|w| w == enc);
+    if lits.iter().any(in_lit) {
+        return false;
+    }
+    let holds = |k: &regex_syntax::hir::ClassUnicode, x: char| {
+        k.ranges().iter().any(|r| r.start() <= x && x <= r.end())
+    };
+    let word = match regex_syntax::parse(r"\w").map(|h| h.kind().clone()) {
+        Ok(regex_syntax::hir::HirKind::Class(regex_syntax::hir::Class::Unicode(w))) => w,
+        _ => return false,
+    };
+    !holds(&word, c) && !holds(&word, ac) && classes.iter().all(|k| holds(k, c) == holds(k, ac))
+}
+
+/// Every literal and class of a syntax tree, appended to `lits` and `classes`.
+fn collect_atoms(
+    h: &regex_syntax::hir::Hir,
+    lits: &mut Vec<Vec<u8>>,
+    classes: &mut Vec<regex_syntax::hir::ClassUnicode>,
+) {
+    use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, HirKind};
+    match h.kind() {
+        HirKind::Empty | HirKind::Look(_) => {}
+        HirKind::Literal(l) => lits.push(l.0.to_vec()),
+        HirKind::Class(Class::Unicode(k)) => classes.push(k.clone()),
+        HirKind::Class(Class::Bytes(_)) => {
+            // Byte classes never occur in these (Unicode) patterns; if one did, refuse every
+            // mapping with a class that only the ASCII side can satisfy.
+            classes.push(ClassUnicode::new([ClassUnicodeRange::new('\0', '\x7F')]));
+        }
+        HirKind::Repetition(r) => collect_atoms(&r.sub, lits, classes),
+        HirKind::Capture(c) => collect_atoms(&c.sub, lits, classes),
+        HirKind::Concat(v) | HirKind::Alternation(v) => {
+            for x in v {
+                collect_atoms(x, lits, classes);
+            }
+        }
+    }
+}
+
 impl Compiled {
     fn engine(&self, text: &str, twins: bool) -> &Engine {
         match &self.ascii {
@@ -257,11 +422,13 @@ static COMPILED: LazyLock<Option<Compiled>> = LazyLock::new(|| {
     let ascii = twins.and_then(|t| Engine::new(&t));
     let prefilter = hirs.as_deref().and_then(Prefilter::new);
     let prefilter_unicode = unicode_hirs.as_deref().and_then(Prefilter::new);
+    let typo = unicode_hirs.as_deref().map(typo_map).unwrap_or_default();
     Some(Compiled {
         unicode,
         ascii,
         prefilter,
         prefilter_unicode,
+        typo,
     })
 });
 
