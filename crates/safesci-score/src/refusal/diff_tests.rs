@@ -133,6 +133,17 @@ fn typographic(rng: &mut ChaCha8Rng, t: &str) -> String {
     out
 }
 
+/// The fast path really exists: if an automaton or a twin failed to build (e.g. too many
+/// prefilter literals), the detector would silently fall back to the slow reference path and
+/// the differential test above would compare the reference with itself.
+#[test]
+fn fast_path_engines_build() {
+    let c = COMPILED.as_ref().unwrap();
+    assert!(c.ascii.is_some());
+    assert!(c.prefilter.is_some());
+    assert!(c.prefilter_unicode.is_some());
+}
+
 #[test]
 fn typographic_map_keeps_the_common_punctuation() {
     let c = COMPILED.as_ref().unwrap();
