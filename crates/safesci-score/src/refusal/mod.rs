@@ -72,9 +72,8 @@ struct Compiled {
 /// necessary literals occur ([`anchors::condition`]); a cue whose condition fails cannot match.
 struct Prefilter {
     ac: AhoCorasick,
-    /// Per cue, its condition over automaton pattern ids: a disjunction of branches (see
-    /// [`branches`]), each a conjunction of clauses.
-    conds: Vec<Vec<Cix>>,
+    /// Per cue, its condition over automaton pattern ids.
+    conds: Vec<Cix>,
     /// Per automaton pattern, the cues whose conditions mention it.
     cues_of: Vec<u128>,
     /// Cues whose condition holds with no literal at all (always candidates).
@@ -90,7 +89,10 @@ const MAX_LITERALS: usize = 64 * 64;
 type Hits = [u64; MAX_LITERALS / 64];
 
 impl Cix {
-    fn new(c: &Clauses, ids: &std::collections::HashMap<&[u8], u32>) -> Option<Cix> {
+    fn new(
+        c: &Option<Vec<Vec<Vec<u8>>>>,
+        ids: &std::collections::HashMap<&[u8], u32>,
+    ) -> Option<Cix> {
         let Some(cl) = c else {
             return Some(Cix(None));
         };
@@ -117,66 +119,17 @@ impl Cix {
     }
 }
 
-/// [`anchors::clauses`]' result: a conjunction of "one of these literals occurs" clauses (`None`:
-/// never holds).
-type Clauses = Option<Vec<Vec<Vec<u8>>>>;
-
-/// Most branches a cue's condition is split into by [`branches`].
-const MAX_BRANCHES: usize = 32;
-
-/// A cue's condition as a disjunction of [`anchors::clauses`] conjunctions: a top-level `Or`
-/// (or an `And` with one `Or` part, distributed over it) keeps one conjunction per branch, so
-/// that each branch's own literals must occur together ("the only … who" does not become "the").
-/// Anything else, or too many branches, is a single conjunction as before.
-fn branches(c: &anchors::Cond) -> Vec<Clauses> {
-    use anchors::Cond;
-    let split: Option<Vec<Cond>> = match c {
-        Cond::Or(v) => Some(v.clone()),
-        Cond::And(parts) => {
-            let ors: Vec<usize> = parts
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| matches!(p, Cond::Or(_)))
-                .map(|(i, _)| i)
-                .collect();
-            match (ors.as_slice(), parts.get(ors.first().copied().unwrap_or(0))) {
-                ([i], Some(Cond::Or(alts))) => Some(
-                    alts.iter()
-                        .map(|a| {
-                            let mut v: Vec<Cond> = parts
-                                .iter()
-                                .enumerate()
-                                .filter(|(j, _)| j != i)
-                                .map(|(_, p)| p.clone())
-                                .collect();
-                            v.push(a.clone());
-                            Cond::And(v)
-                        })
-                        .collect(),
-                ),
-                _ => None,
-            }
-        }
-        _ => None,
-    };
-    match split {
-        Some(v) if v.len() <= MAX_BRANCHES => v.iter().map(anchors::clauses).collect(),
-        _ => vec![anchors::clauses(c)],
-    }
-}
-
 impl Prefilter {
     fn new(twins: &[regex_syntax::hir::Hir]) -> Option<Prefilter> {
         if twins.len() > 128 {
             return None;
         }
-        let conds: Vec<Vec<Clauses>> = twins
+        let conds: Vec<Option<Vec<Vec<Vec<u8>>>>> = twins
             .iter()
-            .map(|h| branches(&anchors::condition(h)))
+            .map(|h| anchors::clauses(&anchors::condition(h)))
             .collect();
         let mut lits: Vec<&[u8]> = conds
             .iter()
-            .flatten()
             .flatten()
             .flatten()
             .flatten()
@@ -200,7 +153,7 @@ impl Prefilter {
             .ok()?;
         let mut cues_of = vec![0u128; lits.len()];
         for (i, c) in conds.iter().enumerate() {
-            for l in c.iter().flatten().flatten().flatten() {
+            for l in c.iter().flatten().flatten() {
                 if let Some(&id) = ids.get(l.as_slice()) {
                     cues_of[id as usize] |= 1 << i;
                 }
@@ -208,17 +161,13 @@ impl Prefilter {
         }
         let conds = conds
             .iter()
-            .map(|c| {
-                c.iter()
-                    .map(|b| Cix::new(b, &ids))
-                    .collect::<Option<Vec<_>>>()
-            })
+            .map(|c| Cix::new(c, &ids))
             .collect::<Option<Vec<_>>>()?;
         let none: Hits = [0; MAX_LITERALS / 64];
         let always = conds
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.iter().any(|b| b.eval(&none)))
+            .filter(|(_, c)| c.eval(&none))
             .fold(0u128, |m, (i, _)| m | 1 << i);
         Some(Prefilter {
             ac,
@@ -244,7 +193,7 @@ impl Prefilter {
         while todo != 0 {
             let i = todo.trailing_zeros() as usize;
             todo &= todo - 1;
-            if self.conds[i].iter().any(|b| b.eval(&hits)) {
+            if self.conds[i].eval(&hits) {
                 mask |= 1 << i;
             }
         }
