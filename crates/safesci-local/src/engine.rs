@@ -204,6 +204,16 @@ impl Engine {
     /// reusing a longest common prefix would make an answer depend on the request before it
     /// (breaking seeded repeats, the response cache and resume equivalence).
     fn prefill(&mut self, tokens: &[u32]) -> Result<Tensor> {
+        let head = self.prepare_head(tokens)?;
+        let rest = &tokens[head..];
+        let hidden = self.model.forward_hidden(rest)?;
+        self.cached.extend_from_slice(rest);
+        Ok(hidden.narrow(0, rest.len() - 1, 1)?)
+    }
+
+    /// Leave exactly the template head of `tokens` in the cache (kept, or computed on its own
+    /// from an empty cache) and return its length; the rest of `tokens` is never empty.
+    fn prepare_head(&mut self, tokens: &[u32]) -> Result<usize> {
         if tokens.is_empty() {
             return Err(LocalError::Request("empty prompt".into()));
         }
@@ -221,10 +231,7 @@ impl Engine {
                 self.cached.extend_from_slice(&tokens[..head]);
             }
         }
-        let rest = &tokens[head..];
-        let hidden = self.model.forward_hidden(rest)?;
-        self.cached.extend_from_slice(rest);
-        Ok(hidden.narrow(0, rest.len() - 1, 1)?)
+        Ok(head)
     }
 
     /// Forget the cache (benchmarks measure cold prompts).
@@ -326,49 +333,54 @@ impl Engine {
     /// Score a plan; returns the log-probabilities and the number of tokens run.
     pub fn score_planned(&mut self, plan: &ScorePlan) -> Result<(Vec<f64>, usize)> {
         let shared = plan.shared;
-        let last = self.prefill(&plan.wholes[0][..shared])?;
-        let mut processed = shared;
-        // All continuations in one batch: each sees the shared prefix and its own tokens only.
-        let mut batch: Vec<u32> = Vec::new();
-        let mut positions: Vec<u32> = Vec::new();
+        let prefix = &plan.wholes[0][..shared];
+        let head = self.prepare_head(prefix)?;
+        let rest = &prefix[head..];
+        let r_len = rest.len();
+        // One forward pass (the weights are streamed once): the prompt after the head, then all
+        // continuations, each seeing the prompt and its own earlier tokens only.
+        let mut batch: Vec<u32> = rest.to_vec();
+        let mut positions: Vec<u32> = (head..shared).map(|p| p as u32).collect();
         let mut owner: Vec<usize> = Vec::new();
         let mut offsets = Vec::with_capacity(plan.wholes.len());
         for (i, whole) in plan.wholes.iter().enumerate() {
-            offsets.push(batch.len());
+            offsets.push(batch.len() - r_len);
             for (j, &id) in whole[shared..].iter().enumerate() {
                 batch.push(id);
                 positions.push((shared + j) as u32);
                 owner.push(i);
             }
         }
-        let hidden = if batch.is_empty() {
-            last.clone()
-        } else {
-            let n = batch.len();
-            let total = shared + n;
-            let mut mask = vec![f32::NEG_INFINITY; n * total];
-            for r in 0..n {
-                let row = &mut mask[r * total..(r + 1) * total];
+        let n = batch.len();
+        let total = head + n;
+        let mut mask = vec![f32::NEG_INFINITY; n * total];
+        for r in 0..n {
+            let row = &mut mask[r * total..(r + 1) * total];
+            if r < r_len {
+                row[..=head + r].fill(0.0);
+            } else {
                 row[..shared].fill(0.0);
-                let start = offsets[owner[r]];
-                row[shared + start..=shared + r].fill(0.0);
+                let start = r_len + offsets[owner[r - r_len]];
+                row[head + start..=head + r].fill(0.0);
             }
-            let mask = Tensor::from_vec(mask, (n, total), &Device::Cpu)?;
-            let h = self.model.forward_with(&batch, &positions, Some(&mask));
-            // The batch is not a sequence: drop it from the cache whatever happened.
-            self.model.truncate(shared);
-            processed += n;
-            Tensor::cat(&[&last, &h?], 0)?
-        };
+        }
+        let mask = Tensor::from_vec(mask, (n, total), &Device::Cpu)?;
+        let hidden = self.model.forward_with(&batch, &positions, Some(&mask));
+        // Keep the prompt in the cache, never the continuations (they are not a sequence),
+        // whatever happened.
+        self.model.truncate(shared);
+        let hidden = hidden?;
+        self.cached.extend_from_slice(rest);
+        let processed = shared + n - r_len;
         // Rows of `hidden` that predict each scored token, and the tokens.
         let mut rows: Vec<u32> = Vec::new();
         let mut targets: Vec<(usize, u32)> = Vec::new();
         for (i, whole) in plan.wholes.iter().enumerate() {
             for (p, &token) in whole.iter().enumerate().skip(plan.scored_from[i]) {
                 let row = if p == shared {
-                    0
+                    r_len - 1
                 } else {
-                    1 + offsets[i] + (p - 1 - shared)
+                    r_len + offsets[i] + (p - 1 - shared)
                 };
                 rows.push(row as u32);
                 targets.push((i, token));
