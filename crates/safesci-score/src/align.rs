@@ -202,43 +202,7 @@ fn band_dp(
     }
     let total = s[n];
     // Walk back through the three states.
-    let (mut i, mut j) = (m, n);
-    let (mut columns, mut matches) = (0usize, 0usize);
-    let mut state = 0u8; // 0 best, 1 x-gap, 2 y-gap
-    while i > 0 || j > 0 {
-        let cell = tb[at(i, j)];
-        match state {
-            0 => match cell & 3 {
-                SRC_X => state = 1,
-                SRC_Y => state = 2,
-                _ => {
-                    columns += 1;
-                    matches += usize::from(x[i - 1] == y[j - 1]);
-                    i -= 1;
-                    j -= 1;
-                }
-            },
-            1 => {
-                columns += 1;
-                i -= 1;
-                if cell & EXT_X == 0 {
-                    state = 0;
-                }
-            }
-            _ => {
-                columns += 1;
-                j -= 1;
-                if cell & EXT_Y == 0 {
-                    state = 0;
-                }
-            }
-        }
-    }
-    GlobalAlignment {
-        score: total,
-        columns,
-        matches,
-    }
+    walk_back(x, y, total, |i, j| tb[at(i, j)])
 }
 
 /// Substitution scores for the anti-diagonal programme: each byte of `x` and `y` replaced by a
@@ -516,43 +480,7 @@ fn band_dp_diag<T: Lane>(
     }
     let total = h[(m + n) % 3 * width + m + 1].to_i32();
     // Walk back through the three states, as in `band_dp`.
-    let (mut i, mut j) = (m, n);
-    let (mut columns, mut matches) = (0usize, 0usize);
-    let mut state = 0u8;
-    while i > 0 || j > 0 {
-        let cell = tb[tb_start[i + j].wrapping_add(i)];
-        match state {
-            0 => match cell & 3 {
-                SRC_X => state = 1,
-                SRC_Y => state = 2,
-                _ => {
-                    columns += 1;
-                    matches += usize::from(x[i - 1] == y[j - 1]);
-                    i -= 1;
-                    j -= 1;
-                }
-            },
-            1 => {
-                columns += 1;
-                i -= 1;
-                if cell & EXT_X == 0 {
-                    state = 0;
-                }
-            }
-            _ => {
-                columns += 1;
-                j -= 1;
-                if cell & EXT_Y == 0 {
-                    state = 0;
-                }
-            }
-        }
-    }
-    GlobalAlignment {
-        score: total,
-        columns,
-        matches,
-    }
+    walk_back(x, y, total, |i, j| tb[tb_start[i + j].wrapping_add(i)])
 }
 
 /// The rows of a buffer of three `width`-long rows for anti-diagonal `d` with `cur = d % 3`:
@@ -1014,6 +942,48 @@ pub fn compat_gene(pred: &str, key: &str) -> CompatGene {
         levenshtein: f64::from(levenshtein(p.as_bytes(), k.as_bytes()))
             / p.len().max(k.len()) as f64,
         similarity: f64::from(aln.score) / cols,
+    }
+}
+
+/// Walk an optimal alignment back from the end through the three states (best, gap in y, gap in
+/// x), reading each cell's traceback byte through `cell(i, j)`; counts columns and matches.
+fn walk_back(x: &[u8], y: &[u8], total: i32, cell: impl Fn(usize, usize) -> u8) -> GlobalAlignment {
+    let (mut i, mut j) = (x.len(), y.len());
+    let (mut columns, mut matches) = (0usize, 0usize);
+    let mut state = 0u8; // 0 best, 1 x-gap, 2 y-gap
+    while i > 0 || j > 0 {
+        let c = cell(i, j);
+        match state {
+            0 => match c & 3 {
+                SRC_X => state = 1,
+                SRC_Y => state = 2,
+                _ => {
+                    columns += 1;
+                    matches += usize::from(x[i - 1] == y[j - 1]);
+                    i -= 1;
+                    j -= 1;
+                }
+            },
+            1 => {
+                columns += 1;
+                i -= 1;
+                if c & EXT_X == 0 {
+                    state = 0;
+                }
+            }
+            _ => {
+                columns += 1;
+                j -= 1;
+                if c & EXT_Y == 0 {
+                    state = 0;
+                }
+            }
+        }
+    }
+    GlobalAlignment {
+        score: total,
+        columns,
+        matches,
     }
 }
 
