@@ -19,6 +19,10 @@ safesci=./target/release/safesci
 # --- the main job (offline) ---
 "$safesci" build --out "$OUT/data" --scale small --seed 1
 "$safesci" stats "$OUT/data/bench.jsonl"
+# A run directory holds one model revision, and the embedded engine's revision changes when its
+# arithmetic does; so the quickstart starts its run afresh each time. Nothing paid for is lost:
+# the response cache (~/.cache/safesci/responses.sqlite) answers every request it has seen.
+rm -rf "$OUT/runs/smollm2-135m"
 "$safesci" eval --model embedded --items "$OUT/data/bench.jsonl" --sample "$SAMPLE" --seed 1 \
   --max-tokens 160 --run "$OUT/runs/smollm2-135m" || [ $? = 3 ]   # 3 = some items failed (recorded)
 "$safesci" score "$OUT/runs/smollm2-135m"
