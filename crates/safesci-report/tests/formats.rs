@@ -6,6 +6,29 @@ use safesci_core::store::ResponseOutcome;
 use safesci_report::fixture::{self, Profile};
 use safesci_report::{Report, ReportFormat, RunData, load_run, render};
 use safesci_score::types::{Group, PairedDifference, ScoringMode};
+use std::io::Read;
+
+/// The drill-down's row chunks of an HTML report, inflated back to their JSON text.
+fn chunks(html: &str) -> Vec<String> {
+    use base64::Engine as _;
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("id=\"dd-chunk-") {
+        let open = &rest[at..];
+        let body = &open[open.find('>').unwrap() + 1..];
+        let end = body.find("</script>").unwrap();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(body[..end].trim())
+            .unwrap();
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut text)
+            .unwrap();
+        out.push(text);
+        rest = &body[end..];
+    }
+    out
+}
 
 fn two_runs() -> Report {
     let items = fixture::items(160);
@@ -158,8 +181,22 @@ fn html_escapes_untrusted_text_everywhere() {
         "escaped name is shown"
     );
     assert!(
-        html.contains("\\u003cscript\\u003edocument.title"),
-        "payload kept as JSON text"
+        !html.contains("document.title"),
+        "row text only travels compressed"
+    );
+    let rows = chunks(&html);
+    assert_eq!(rows.len(), 1, "320 rows are one chunk");
+    assert!(
+        rows[0].contains("\\u003cscript\\u003edocument.title"),
+        "payload kept as JSON text inside the chunk"
+    );
+    let parsed: Vec<Vec<serde_json::Value>> = serde_json::from_str(&rows[0]).unwrap();
+    assert_eq!(parsed.len(), 320, "every row in the chunk");
+    assert!(
+        parsed
+            .iter()
+            .any(|r| r[7].as_str().is_some_and(|t| t.starts_with("<script>document.title"))),
+        "the payload reads back unchanged"
     );
     // Every JSON block closes where it should: one `</script>` per opening tag.
     assert_eq!(
@@ -224,9 +261,11 @@ fn html_splits_big_runs_into_chunks() {
         ReportFormat::Html,
     )
     .unwrap();
-    assert!(
-        html.contains("id=\"dd-chunk-2\""),
-        "2,500 rows fill three chunks"
-    );
-    assert!(!html.contains("id=\"dd-chunk-3\""));
+    let rows = chunks(&html);
+    assert_eq!(rows.len(), 3, "2,500 rows fill three chunks");
+    let sizes: Vec<usize> = rows
+        .iter()
+        .map(|c| serde_json::from_str::<Vec<serde_json::Value>>(c).unwrap().len())
+        .collect();
+    assert_eq!(sizes, vec![1000, 1000, 500], "rows per chunk, in order");
 }
