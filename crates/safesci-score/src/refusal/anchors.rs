@@ -13,6 +13,8 @@
 //! small finite language (`[Cc]an['’]t` → `can't`); an alternation requires one of its branches;
 //! a repetition with a minimum of one requires its body; anything optional requires nothing.
 //! Literals shorter than [`MIN_LIT`] bytes are dropped (they occur in nearly every text).
+//! Literals and text are compared after [`norm`] (lower case, whitespace runs as one space), so a
+//! whitespace class or run inside a concatenation joins its neighbours into one literal.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 use std::collections::BTreeSet;
@@ -127,7 +129,7 @@ fn cross(a: &Set, b: &Set) -> Option<Set> {
             }
             let mut v = x.clone();
             v.extend_from_slice(y);
-            out.insert(v);
+            out.insert(norm(&v));
         }
     }
     Some(out)
@@ -135,7 +137,31 @@ fn cross(a: &Set, b: &Set) -> Option<Set> {
 
 fn single(s: &[u8]) -> Set {
     let mut out = Set::new();
-    out.insert(s.to_ascii_lowercase());
+    out.insert(norm(s));
+    out
+}
+
+/// ASCII whitespace, the members of the twins' `\s`.
+pub(crate) fn is_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
+}
+
+/// A literal as the prefilter sees text: lower-cased, every run of ASCII whitespace one space.
+/// The prefilter feeds its automaton the text collapsed the same way, so a run such as `\s+`
+/// is the one-byte literal `" "` and `can\s+help` yields the selective literal `"can help"`.
+/// Collapsing is local (a substring's collapse is a substring of the text's collapse), so a
+/// literal the pattern's match contains still occurs in the collapsed text.
+pub(crate) fn norm(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    for &b in s {
+        if is_space(b) {
+            if out.last() != Some(&b' ') {
+                out.push(b' ');
+            }
+        } else {
+            out.push(b.to_ascii_lowercase());
+        }
+    }
     out
 }
 
@@ -148,7 +174,7 @@ fn class_members(c: &Class) -> Option<Set> {
             for r in c.ranges() {
                 for ch in r.start()..=r.end() {
                     let mut buf = [0u8; 4];
-                    out.insert(ch.encode_utf8(&mut buf).as_bytes().to_ascii_lowercase());
+                    out.insert(norm(ch.encode_utf8(&mut buf).as_bytes()));
                     if out.len() > 10 {
                         return None;
                     }
@@ -158,7 +184,7 @@ fn class_members(c: &Class) -> Option<Set> {
         Class::Bytes(c) => {
             for r in c.ranges() {
                 for b in r.start()..=r.end() {
-                    out.insert(vec![b.to_ascii_lowercase()]);
+                    out.insert(norm(&[b]));
                     if out.len() > 10 {
                         return None;
                     }
@@ -204,7 +230,14 @@ fn info(h: &Hir) -> Info {
         HirKind::Capture(c) => info(&c.sub),
         HirKind::Repetition(r) => {
             let sub = info(&r.sub);
+            let space = sub
+                .exact
+                .as_ref()
+                .is_some_and(|e| e.len() == 1 && e.contains(&b" "[..]));
             let exact = match (r.min, r.max) {
+                // Any run of whitespace is one space in the collapsed text.
+                (0, _) if space => Some([Vec::new(), b" ".to_vec()].into_iter().collect()),
+                (_, _) if space => sub.exact.clone(),
                 (0, Some(1)) => sub.exact.map(|mut e| {
                     e.insert(Vec::new());
                     e
@@ -338,25 +371,39 @@ mod tests {
     fn literals_classes_and_alternations() {
         // Case-folded classes and the apostrophe class cross into one literal.
         assert_eq!(cond(r"(?i)\bcan['’]t\b"), any(&["can't"]));
+        // A whitespace run is one space in the collapsed text, so it crosses into literals.
         assert_eq!(
             cond(r"(?i)\b(?:won't|shall\s+not)\b"),
-            Cond::Or(vec![
-                Cond::And(vec![any(&["shall"]), any(&["not"])]),
-                any(&["won't"])
-            ])
+            any(&["shall not", "won't"])
         );
-        // Both parts of a concatenation are required.
         assert_eq!(
             cond(r"(?i)\bsorry\s+but\s+(?:help|assist)"),
             Cond::And(vec![
-                any(&["sorry"]),
-                any(&["but"]),
-                any(&["assist", "help"])
+                any(&["assist", "help"]),
+                any(&["sorry but assist", "sorry but help"])
             ])
         );
+        assert_eq!(cond(r"(?i)no\s*way"), any(&["no way", "noway"]));
+        // Parts that are not a small finite language still split the literal runs.
+        assert_eq!(
+            cond(r"(?i)\bsorry\s+\w+\s+(?:help|assist)"),
+            Cond::And(vec![
+                any(&["sorry "]),
+                any(&["assist", "help"]),
+                any(&[" assist", " help"])
+            ])
+        );
+        // Collapsing is the same on literals and on text.
+        assert_eq!(norm(b"Can \t\n Help\r\n"), b"can help ".to_vec());
         // Optional parts and short literals require nothing.
-        assert_eq!(cond(r"(?i)(?:really\s+)?sorry"), any(&["sorry"]));
-        assert_eq!(cond(r"\w+\s+\d"), Cond::True);
+        assert_eq!(
+            cond(r"(?i)(?:really\s+)?sorry"),
+            any(&["really sorry", "sorry"])
+        );
+        let digits: Vec<String> = (0..10).map(|d| format!(" {d}")).collect();
+        let digits: Vec<&str> = digits.iter().map(String::as_str).collect();
+        assert_eq!(cond(r"\w+\s+\d"), any(&digits));
+        assert_eq!(cond(r"\w+\d"), Cond::True);
         assert_eq!(cond(r"(?i)(?:sorry)?"), Cond::True);
         assert_eq!(cond(r"(?i)\bo\b"), Cond::True);
         // A branch that requires nothing makes the alternation require nothing.
@@ -398,13 +445,9 @@ mod tests {
             for t in texts.iter().filter(|t| t.is_ascii()) {
                 if re.is_match(t) {
                     matched += 1;
-                    let lower = t.to_ascii_lowercase();
-                    let occurs = |l: &[u8]| {
-                        lower
-                            .as_bytes()
-                            .windows(l.len())
-                            .any(|w| w.eq_ignore_ascii_case(l))
-                    };
+                    let lower = norm(t.as_bytes());
+                    let occurs =
+                        |l: &[u8]| lower.windows(l.len()).any(|w| w.eq_ignore_ascii_case(l));
                     assert!(cond.eval(&occurs), "cue {} on {t:?}: {cond:?}", c.name);
                 }
             }
