@@ -306,6 +306,26 @@ impl RunStore {
         Ok(())
     }
 
+    /// Snapshot items given as `(id, JSON)` pairs, the JSON being the item's line as read from
+    /// its file (existing ids are kept as they are). For callers that have just read and
+    /// validated each line: [`RunStore::items`] parses the JSON back, and re-encoding every item
+    /// only to store it was a measurable part of a run's CPU.
+    pub fn put_item_json<'a>(
+        &mut self,
+        items: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt =
+                tx.prepare_cached("INSERT OR IGNORE INTO items (id, json) VALUES (?1, ?2)")?;
+            for (id, json) in items {
+                stmt.execute(params![id, json])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// All items, ordered by id.
     pub fn items(&self) -> Result<Vec<Item>, StoreError> {
         let mut stmt = self

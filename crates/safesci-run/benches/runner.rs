@@ -139,7 +139,12 @@ fn throughput(rt: &tokio::runtime::Runtime, n: usize) {
     let t0 = Instant::now();
     // Phases from the runner's events: setup (reading items, opening the store) until the
     // `Started` event, then the requests until `Finished`.
-    let marks = Arc::new(std::sync::Mutex::new((None::<Instant>, None::<Instant>)));
+    let marks = Arc::new(std::sync::Mutex::new((
+        None::<Instant>,
+        None::<Instant>,
+        Vec::<(Instant, u64)>::new(),
+    )));
+    let trace = std::env::var_os("SAFESCI_BENCH_TRACE").is_some();
     let sink: EventSink = {
         let marks = marks.clone();
         Arc::new(move |e| {
@@ -147,6 +152,9 @@ fn throughput(rt: &tokio::runtime::Runtime, n: usize) {
             match e {
                 RunEvent::Started { .. } => m.0 = Some(Instant::now()),
                 RunEvent::Finished(_) => m.1 = Some(Instant::now()),
+                RunEvent::Response { latency_ms, .. } if trace => {
+                    m.2.push((Instant::now(), *latency_ms))
+                }
                 _ => {}
             }
         })
@@ -156,8 +164,28 @@ fn throughput(rt: &tokio::runtime::Runtime, n: usize) {
     let cpu = cpu_seconds() - cpu0;
     let done = out.totals.completed as f64;
     assert_eq!(out.totals.failed, 0);
-    let (started, finished) = *marks.lock().unwrap();
+    let (started, finished, responses) = std::mem::take(&mut *marks.lock().unwrap());
     let (started, finished) = (started.unwrap(), finished.unwrap());
+    if trace {
+        // Responses committed and mean latency per 250 ms after `Started`: shows slow starts,
+        // stalls (checkpoints) and the tail.
+        let mut windows: Vec<(u64, u64)> = Vec::new();
+        for (at, latency) in &responses {
+            let w = (at.duration_since(started).as_secs_f64() / 0.25) as usize;
+            if windows.len() <= w {
+                windows.resize(w + 1, (0, 0));
+            }
+            windows[w].0 += 1;
+            windows[w].1 += latency;
+        }
+        for (i, (count, latency)) in windows.iter().enumerate() {
+            println!(
+                "  {:5.2} s: {count:5} responses, mean latency {:.2} ms",
+                i as f64 * 0.25,
+                *latency as f64 / (*count).max(1) as f64
+            );
+        }
+    }
     println!(
         "  phases: setup {:.2} s, requests {:.2} s ({:.0} req/s), wrap-up {:.2} s",
         started.duration_since(t0).as_secs_f64(),
@@ -212,6 +240,26 @@ fn scale(rt: &tokio::runtime::Runtime, n: usize) {
     );
 }
 
+/// Pass 1 alone (parse, validate, select and hash every item): most of a run's setup.
+fn pass1(n: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let items = dir.path().join("items.jsonl");
+    write_items(&items, n);
+    let s = settings(&items, &dir.path().join("run"), 256);
+    for _ in 0..5 {
+        let cpu0 = cpu_seconds();
+        let t0 = Instant::now();
+        let sel = safesci_run::session::select(&s).unwrap();
+        let wall = t0.elapsed().as_secs_f64();
+        println!(
+            "pass 1: {} items in {:.3} s, {:.2} CPU-µs per item",
+            sel.selected,
+            wall,
+            (cpu_seconds() - cpu0) / n as f64 * 1e6
+        );
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -225,6 +273,9 @@ fn main() {
         .unwrap();
     if what == "throughput" || what == "all" {
         throughput(&rt, n.unwrap_or(30_000));
+    }
+    if what == "pass1" {
+        pass1(n.unwrap_or(30_000));
     }
     if what == "scale" || what == "all" {
         scale(&rt, n.unwrap_or(250_000));

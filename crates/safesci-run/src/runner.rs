@@ -21,7 +21,7 @@
 use crate::cache::{CacheWriter, CachedResponse, ResponseCache, cache_key};
 use crate::{RunError, now_secs};
 use rand::Rng;
-use safesci_core::item::Item;
+use safesci_core::item::{Item, ItemId};
 use safesci_core::provider::{ChoiceRequest, CompletionRequest, Provider, ProviderError, Usage};
 use safesci_core::store::{ResponseKey, ResponseMode, ResponseOutcome, ResponseRecord, RunStore};
 use serde::Serialize;
@@ -174,6 +174,13 @@ impl Feed<'_> {
     pub fn items(&mut self, items: Vec<Item>) -> bool {
         self.writer.blocking_send(WriterMsg::Items(items)).is_ok()
     }
+    /// Snapshot items into the run store as `(id, line)`: each line as read from the items
+    /// file, already parsed and validated by the caller (stored without re-encoding).
+    pub fn item_lines(&mut self, lines: Vec<(ItemId, String)>) -> bool {
+        self.writer
+            .blocking_send(WriterMsg::ItemLines(lines))
+            .is_ok()
+    }
     /// Set a meta key once everything sent before it is committed.
     pub fn meta(&mut self, key: String, value: String) -> bool {
         self.writer
@@ -187,6 +194,7 @@ pub type FeedFn = Box<dyn FnOnce(&mut Feed<'_>) -> Result<(), RunError> + Send>;
 
 pub enum WriterMsg {
     Items(Vec<Item>),
+    ItemLines(Vec<(ItemId, String)>),
     Meta(String, String),
     Done(Box<Done>),
 }
@@ -609,6 +617,9 @@ const COALESCE_BELOW: usize = 64;
 /// Longest wait for company before a commit (see `write_loop`).
 const COALESCE: Duration = Duration::from_millis(2);
 
+/// WAL pages between the writer's automatic checkpoints (see `write_loop`).
+const WAL_CHECKPOINT_PAGES: i64 = 250;
+
 /// Messages waiting for the writer before senders wait.
 const WRITER_QUEUE: usize = 4096;
 
@@ -618,10 +629,17 @@ fn write_loop(
     mut rx: tokio::sync::mpsc::Receiver<WriterMsg>,
     events: EventSink,
 ) -> Result<(RunStore, RunTotals), RunError> {
+    // Checkpoint the WAL every 250 pages instead of SQLite's 1,000: the checkpoints during the
+    // run happen on this thread, off the requests' path, but the one at close comes after the
+    // last response, so a shorter WAL ends the run sooner (0.02–0.05 s → 0.01 s at 30,000).
+    let _ = store
+        .connection()
+        .pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES);
     let mut totals = RunTotals::default();
     let mut records = Vec::new();
     let mut cache_entries = Vec::new();
     let mut items = Vec::new();
+    let mut item_lines = Vec::new();
     let mut metas = Vec::new();
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
@@ -646,6 +664,7 @@ fn write_loop(
         for msg in batch {
             match msg {
                 WriterMsg::Items(mut i) => items.append(&mut i),
+                WriterMsg::ItemLines(mut l) => item_lines.append(&mut l),
                 WriterMsg::Meta(k, v) => metas.push((k, v)),
                 WriterMsg::Done(done) => {
                     records.push(done.record);
@@ -658,6 +677,14 @@ fn write_loop(
         if !items.is_empty() {
             store.put_items(items.iter())?;
             items.clear();
+        }
+        if !item_lines.is_empty() {
+            store.put_item_json(
+                item_lines
+                    .iter()
+                    .map(|(id, json): &(ItemId, String)| (id.0.as_str(), json.as_str())),
+            )?;
+            item_lines.clear();
         }
         if !records.is_empty() {
             store.record(&records)?;

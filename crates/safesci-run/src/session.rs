@@ -198,6 +198,44 @@ fn read_strata(path: &Path, chunk_lines: usize) -> Result<Vec<Strata>, RunError>
     }
 }
 
+/// `i` + 16 lowercase hex digits (a content id) as the number the digits spell.
+fn id_key(id: &str) -> Option<u64> {
+    let hex = id.strip_prefix('i')?;
+    if hex.len() != 16 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    u64::from_str_radix(hex, 16).ok()
+}
+
+/// [`for_each_item`] with [`BadItemPolicy::Stop`] (same lines, same errors), also handing `f`
+/// the line each item was parsed from, so the item snapshot can store it as read.
+fn for_each_item_line(path: &Path, mut f: impl FnMut(Item, &str)) -> Result<(), IoError> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).map_err(|source| IoError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut buf = String::new();
+    let mut line = 0usize;
+    loop {
+        buf.clear();
+        line += 1;
+        let n = reader.read_line(&mut buf).map_err(|source| IoError::Read {
+            path: path.to_path_buf(),
+            line,
+            source,
+        })?;
+        if n == 0 {
+            return Ok(());
+        }
+        let text = buf.trim();
+        if !text.is_empty() {
+            f(parse_item_line(path, line, text)?, text);
+        }
+    }
+}
+
 /// Pass 1: read ids and strata, apply sampling and limit.
 pub fn select(settings: &EvalSettings) -> Result<Selection, RunError> {
     let raw = read_strata(&settings.items_path, PASS1_CHUNK)?;
@@ -218,30 +256,60 @@ pub fn select(settings: &EvalSettings) -> Result<Selection, RunError> {
     for i in &chosen {
         selected[*i] = true;
     }
-    let mut seen = HashSet::new();
-    let mut ids: Vec<&str> = Vec::with_capacity(chosen.len());
+    let mut h = Sha256::new();
+    let mut count = 0u64;
     let mut in_shard = 0u64;
-    for (i, (id, ..)) in raw.iter().enumerate() {
-        // Duplicate ids in a file are one item: the first occurrence wins.
-        if selected[i] && !seen.insert(id.0.as_str()) {
-            selected[i] = false;
+    let mut take = |id: &str, h: &mut Sha256| {
+        h.update(id.as_bytes());
+        h.update(b"\n");
+        count += 1;
+        if settings.shard.is_none_or(|s| s.contains(id)) {
+            in_shard += 1;
         }
-        if selected[i] {
-            ids.push(id.0.as_str());
-            if settings.shard.is_none_or(|s| s.contains(&id.0)) {
-                in_shard += 1;
+    };
+    // Duplicate ids in a file are one item: the first occurrence wins. The hash covers the
+    // selected ids in sorted order. A valid item's id is `i` and 16 lowercase hex digits (its
+    // content hash), whose order is that of the number they spell, so sorting (number, line)
+    // pairs both orders the ids and puts each id's first occurrence first, several times
+    // faster than hashing every id into a set and sorting strings (this part of pass 1 runs
+    // on one core).
+    let keys: Option<Vec<(u64, u32)>> = chosen
+        .iter()
+        .map(|&i| Some((id_key(&raw[i].0.0)?, u32::try_from(i).ok()?)))
+        .collect();
+    match keys {
+        Some(mut keys) => {
+            keys.sort_unstable();
+            let mut last = None;
+            for (key, i) in keys {
+                let i = i as usize;
+                if last == Some(key) {
+                    selected[i] = false;
+                    continue;
+                }
+                last = Some(key);
+                take(&raw[i].0.0, &mut h);
+            }
+        }
+        None => {
+            // Ids of another shape (never from a validated file; kept for safety).
+            let mut seen = HashSet::new();
+            let mut ids: Vec<&str> = Vec::with_capacity(chosen.len());
+            for (i, (id, ..)) in raw.iter().enumerate() {
+                if selected[i] && !seen.insert(id.0.as_str()) {
+                    selected[i] = false;
+                }
+                if selected[i] {
+                    ids.push(id.0.as_str());
+                }
+            }
+            ids.sort_unstable();
+            for id in ids {
+                take(id, &mut h);
             }
         }
     }
-    ids.sort_unstable();
-    let mut h = Sha256::new();
-    for id in &ids {
-        h.update(id.as_bytes());
-        h.update(b"\n");
-    }
     let items_hash = hex::encode(h.finalize());
-    let count = ids.len() as u64;
-    drop(seen);
     let entries = raw
         .into_iter()
         .zip(selected)
@@ -492,8 +560,9 @@ pub async fn evaluate(
     })
 }
 
-/// Items per snapshot message.
-const SNAPSHOT_CHUNK: usize = 1000;
+/// Items per snapshot message (the writer commits a message at once: small ones keep its
+/// bursts of work short).
+const SNAPSHOT_CHUNK: usize = 256;
 
 fn make_feed(
     settings: EvalSettings,
@@ -509,12 +578,12 @@ fn make_feed(
             return Ok(());
         }
         let prompter = Prompter::new(settings.system_prompt.clone(), settings.prompt_style);
-        let mut snapshot: Vec<Item> = Vec::new();
+        let mut snapshot: Vec<(ItemId, String)> = Vec::new();
         let mut index = 0usize;
         let mut failure: Option<RunError> = None;
         let mut stopped = false;
         let path = settings.items_path.clone();
-        for_each_item(&path, BadItemPolicy::Stop, |item| {
+        for_each_item_line(&path, |item, line| {
             if stopped || failure.is_some() {
                 return;
             }
@@ -572,8 +641,10 @@ fn make_feed(
                 }
             }
             if !snapshot_done {
-                snapshot.push(item);
-                if snapshot.len() >= SNAPSHOT_CHUNK && !feed.items(std::mem::take(&mut snapshot)) {
+                snapshot.push((item.id, line.to_string()));
+                if snapshot.len() >= SNAPSHOT_CHUNK
+                    && !feed.item_lines(std::mem::take(&mut snapshot))
+                {
                     stopped = true;
                 }
             }
@@ -583,7 +654,7 @@ fn make_feed(
         }
         if !snapshot_done && !stopped {
             if !snapshot.is_empty() {
-                feed.items(snapshot);
+                feed.item_lines(snapshot);
             }
             feed.meta(snapshot_key, crate::now_secs().to_string());
         }
@@ -817,6 +888,85 @@ mod tests {
                 expected,
                 "chunk {chunk}"
             );
+        }
+    }
+
+    fn settings_for(items: &Path) -> EvalSettings {
+        EvalSettings {
+            items_path: items.to_path_buf(),
+            run_dir: items.with_extension("run"),
+            limit: None,
+            sample: None,
+            shard: None,
+            modes: vec![ResponseMode::Generate],
+            repeats: 1,
+            params: GenerationParams::default(),
+            system_prompt: None,
+            prompt_style: PromptStyle::default(),
+            runner: RunnerOptions::default(),
+            cache_path: None,
+            extra: Default::default(),
+        }
+    }
+
+    #[test]
+    fn selection_keeps_first_occurrences_and_hashes_sorted_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("items.jsonl");
+        let mut f = std::fs::File::create(&path).unwrap();
+        // 0..300, then items 5, 250 and 17 again, then 300..310.
+        let order: Vec<usize> = (0..300).chain([5, 250, 17]).chain(300..310).collect();
+        for &i in &order {
+            writeln!(f, "{}", serde_json::to_string(&item(i)).unwrap()).unwrap();
+        }
+        drop(f);
+        for limit in [None, Some(302), Some(40)] {
+            let mut settings = settings_for(&path);
+            settings.limit = limit;
+            let sel = select(&settings).unwrap();
+            // Reference: a set of seen ids in file order, then the sorted strings.
+            let n = limit.unwrap_or(order.len()).min(order.len());
+            let mut seen = HashSet::new();
+            let mut ids = Vec::new();
+            let mut flags = Vec::new();
+            for (pos, &i) in order.iter().enumerate() {
+                let id = item(i).id.0;
+                let first = pos < n && seen.insert(id.clone());
+                if first {
+                    ids.push(id);
+                }
+                flags.push(first);
+            }
+            ids.sort();
+            let mut h = Sha256::new();
+            for id in &ids {
+                h.update(id.as_bytes());
+                h.update(b"\n");
+            }
+            assert_eq!(sel.items_hash, hex::encode(h.finalize()), "limit {limit:?}");
+            assert_eq!(sel.selected, ids.len() as u64);
+            assert_eq!(sel.in_shard, ids.len() as u64);
+            let got: Vec<bool> = sel.entries.iter().map(|e| e.selected).collect();
+            assert_eq!(got, flags, "limit {limit:?}");
+        }
+    }
+
+    #[test]
+    fn id_keys_order_like_the_ids() {
+        let mut ids: Vec<String> = (0..500).map(|i| item(i).id.0).collect();
+        ids.push("i0000000000000000".into());
+        ids.push("iffffffffffffffff".into());
+        ids.sort();
+        let keys: Vec<u64> = ids.iter().map(|i| id_key(i).unwrap()).collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]));
+        for bad in [
+            "i",
+            "x0123456789abcdef",
+            "i0123456789ABCDEF",
+            "i0123456789abcde",
+            "i+123456789abcdef",
+        ] {
+            assert_eq!(id_key(bad), None, "{bad}");
         }
     }
 
