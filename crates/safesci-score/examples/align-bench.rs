@@ -3,8 +3,10 @@
 //! `PairwiseAligner` on the same pairs.
 //!
 //! `align-bench PAIRS.tsv [RESULTS.tsv [REPS]]` prints, per kind, `kind pairs seconds_alignment
-//! seconds_full` (each the fastest of REPS passes, default 5): the first times score + one optimal alignment's identity (what Biopython's
-//! `align(a, b)[0]` plus `counts()` computes), the second the whole strict metric (that plus the
+//! seconds_full median_alignment slowest_alignment`: the first two are the fastest of REPS passes
+//! (default 5) over all pairs, the last two the median and slowest alignment pass (the spread
+//! within one run). "Alignment" is score + one optimal alignment's identity (what Biopython's
+//! `align(a, b)[0]` plus `counts()` computes), "full" the whole strict metric (that plus the
 //! edit distance). RESULTS.tsv gets `kind score columns matches` per pair for the cross-check.
 
 use safesci_score::align;
@@ -36,7 +38,7 @@ fn main() -> anyhow::Result<()> {
         let is_protein = kind == "protein";
         // Score + one optimal alignment (identity).
         let mut alns = Vec::with_capacity(pairs.len());
-        let mut secs_aln = f64::INFINITY;
+        let mut passes = Vec::with_capacity(reps);
         for _ in 0..reps {
             alns.clear();
             let t = Instant::now();
@@ -47,8 +49,12 @@ fn main() -> anyhow::Result<()> {
                     align::gene_alignment(a, b)
                 });
             }
-            secs_aln = secs_aln.min(t.elapsed().as_secs_f64());
+            passes.push(t.elapsed().as_secs_f64());
         }
+        passes.sort_by(f64::total_cmp);
+        let secs_aln = passes.first().copied().unwrap_or(0.0);
+        let median = passes.get(passes.len() / 2).copied().unwrap_or(0.0);
+        let slowest = passes.last().copied().unwrap_or(0.0);
         // The full strict metric: alignment + edit distance.
         let mut sink = 0.0;
         let mut secs_full = f64::INFINITY;
@@ -64,7 +70,10 @@ fn main() -> anyhow::Result<()> {
             }
             secs_full = secs_full.min(t.elapsed().as_secs_f64());
         }
-        println!("{kind} {} {secs_aln:.5} {secs_full:.5}", pairs.len());
+        println!(
+            "{kind} {} {secs_aln:.5} {secs_full:.5} {median:.5} {slowest:.5}",
+            pairs.len()
+        );
         eprintln!("({kind} checksum {sink:.3})");
         for a in &alns {
             let _ = writeln!(results, "{kind}\t{}\t{}\t{}", a.score, a.columns, a.matches);
