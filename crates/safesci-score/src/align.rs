@@ -650,10 +650,12 @@ fn band_dp_diag_avx2<T: Lane>(
 
 /// The most chunks per anti-diagonal that [`band_dp_lanes`] keeps in registers (a band of up
 /// to `2 · CHUNK · LANE_CHUNKS` diagonals); wider bands take [`band_dp_diag`].
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 const LANE_CHUNKS: usize = 4;
 
 /// Reused scratch space of [`band_dp_lanes`]: the padded codes and the traceback.
 #[derive(Default)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 struct LaneBuffers {
     x: Vec<u8>,
     y_rev: Vec<u8>,
