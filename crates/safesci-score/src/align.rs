@@ -1512,6 +1512,27 @@ mod tests {
         assert_eq!(fast.identity(), identity_of(&slow));
     }
 
+    /// Empty sides: one gap run (or nothing), through every programme.
+    #[test]
+    fn empty_sequences_align_as_one_gap() {
+        let gap = GlobalAlignment {
+            score: -4,
+            columns: 3,
+            matches: 0,
+        };
+        assert_eq!(gene_alignment(b"", b"ACG"), gap);
+        assert_eq!(gene_alignment(b"ACG", b""), gap);
+        let none = GlobalAlignment {
+            score: 0,
+            columns: 0,
+            matches: 0,
+        };
+        assert_eq!(gene_alignment(b"", b""), none);
+        assert_eq!(protein_alignment(b"", b""), none);
+        let p = protein_alignment(b"", b"MKV");
+        assert_eq!((p.score, p.columns, p.matches), (-12, 3, 0));
+    }
+
     #[test]
     fn blosum45_embedded_correctly() {
         assert_eq!(blosum45(b'A', b'A'), 5);
