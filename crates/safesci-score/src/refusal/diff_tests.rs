@@ -12,11 +12,14 @@ use regex::Regex;
 
 const LABELLED: &str = include_str!("../../data/refusal-labelled.jsonl");
 /// The other labelled files shipped with the crate (checked as they are, without variants).
-const OTHER_LABELLED: [&str; 4] = [
+const OTHER_LABELLED: [&str; 7] = [
     include_str!("../../data/refusal-styles.jsonl"),
     include_str!("../../data/refusal-smollm2.jsonl"),
     include_str!("../../data/refusal-dev2.jsonl"),
+    include_str!("../../data/refusal-dev3.jsonl"),
     include_str!("../../data/refusal-blind-1.jsonl"),
+    include_str!("../../data/refusal-blind-2.jsonl"),
+    include_str!("../../data/refusal-blind-a.jsonl"),
 ];
 
 fn labelled() -> Vec<(String, Option<String>)> {
