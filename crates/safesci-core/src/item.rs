@@ -383,7 +383,8 @@ impl Item {
                 }
                 match &self.answer {
                     Answer::Letters { letters } => {
-                        if let Some(missing) = letters.iter().find(|l| !seen.contains(&l.as_str())) {
+                        if let Some(missing) = letters.iter().find(|l| !seen.contains(&l.as_str()))
+                        {
                             return Err(ItemError::AnswerNotInOptions(missing.clone()));
                         }
                         if self.format == Format::SingleChoice && letters.len() != 1 {
