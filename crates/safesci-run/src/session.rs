@@ -689,11 +689,26 @@ fn typical_answer_tokens(format: Format) -> u64 {
 /// Estimate tokens (characters / 4) and cost of what a run would still send.
 pub fn estimate(
     settings: &EvalSettings,
+    provider: safesci_core::provider::ProviderInfo,
     price: Option<crate::spec::Price>,
 ) -> Result<CostEstimate, RunError> {
     let selection = select(settings)?;
+    // An existing run directory counts as "already done" only if the real run would resume it:
+    // the same manifest check as `evaluate`, so a dry run never promises a resume that the run
+    // then refuses (e.g. a new model revision in an old directory).
     let finished = match RunStore::open(&settings.run_dir) {
-        Ok(s) => s.finished()?,
+        Ok(store) => {
+            if let Some(old) = store.manifest()? {
+                let diff = manifest_differences(&old, &manifest(settings, &selection, provider));
+                if !diff.is_empty() {
+                    return Err(RunError::ManifestMismatch {
+                        dir: settings.run_dir.clone(),
+                        differences: format!("differs in {}", diff.join(", ")),
+                    });
+                }
+            }
+            store.finished()?
+        }
         Err(_) => HashSet::new(),
     };
     let prompter = Prompter::new(settings.system_prompt.clone(), settings.prompt_style);

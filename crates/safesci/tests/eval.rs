@@ -493,4 +493,27 @@ fn sampling_dry_run_and_mock_answers() {
         !e.dir.path().join("dry").join("run.sqlite").exists(),
         "a dry run writes nothing"
     );
+    // On an existing run directory the dry run counts what the real run would skip…
+    let out = run_ok(e.eval(
+        "mock-correct",
+        &run,
+        &["--sample", "7", "--seed", "3", "--dry-run"],
+    ));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("0 to send, 7 already done"), "{stdout}");
+    // …and refuses, as the real run would, when the directory holds another model's run.
+    let out = e
+        .eval(
+            "mock-refuse",
+            &run,
+            &["--sample", "7", "--seed", "3", "--dry-run"],
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("different run") && stderr.contains("hint: use a new --run directory"),
+        "{stderr}"
+    );
 }

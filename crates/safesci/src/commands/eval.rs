@@ -510,6 +510,17 @@ pub fn render_estimate(
     s
 }
 
+/// A run error for the command line: a run directory holding another run gets a `hint:` line.
+fn run_error(e: safesci_run::RunError) -> anyhow::Error {
+    match e {
+        safesci_run::RunError::ManifestMismatch { .. } => anyhow::Error::new(Hint(
+            "use a new --run directory, or rerun with the original settings".into(),
+        ))
+        .context(e.to_string()),
+        e => anyhow::Error::new(e),
+    }
+}
+
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -551,7 +562,9 @@ pub fn run_eval(args: EvalArgs) -> anyhow::Result<Exit> {
                 .as_ref()
                 .and_then(|c| c.price)
                 .or_else(|| table.lookup(&info.model));
-            let est = session::estimate(&settings, price).context("failed to estimate the run")?;
+            let est = session::estimate(&settings, info.clone(), price)
+                .map_err(run_error)
+                .context("failed to estimate the run")?;
             write!(
                 out,
                 "{}",
@@ -562,18 +575,7 @@ pub fn run_eval(args: EvalArgs) -> anyhow::Result<Exit> {
         let (sink, _progress) = progress_sink(args.quiet, label.clone());
         let outcome = rt
             .block_on(session::evaluate(provider, &settings, sink))
-            .map_err(|e| {
-                let hint = match &e {
-                    safesci_run::RunError::ManifestMismatch { .. } => {
-                        Some("use a new --run directory, or rerun with the original settings")
-                    }
-                    _ => None,
-                };
-                match hint {
-                    Some(h) => anyhow::Error::new(Hint(h.into())).context(e.to_string()),
-                    None => anyhow::Error::new(e),
-                }
-            })
+            .map_err(run_error)
             .with_context(|| format!("failed to evaluate `{}`", settings.run_dir.display()))?;
         any_failed |= outcome.totals.failed > 0;
         write!(
