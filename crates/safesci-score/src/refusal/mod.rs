@@ -21,7 +21,10 @@
 //! ASCII members ([`ascii_twin`]). On ASCII text the two match at exactly the same places (an
 //! ASCII character is a Unicode word character iff it is an ASCII one, and a class member above
 //! U+007F can never match an ASCII byte), but the twins need no Unicode tables, so the lazy DFA
-//! runs them at memory speed. Text with any non-ASCII byte uses the original patterns.
+//! runs them at memory speed. Text with any non-ASCII byte uses the original patterns. On the
+//! ASCII path each candidate twin is searched as a bare lazy DFA with a per-thread cache: on a
+//! text of a few dozen bytes the meta regex's pool, dispatch and iterator cost as much as the
+//! search itself.
 
 mod anchors;
 mod cues;
@@ -71,6 +74,9 @@ struct Compiled {
     unicode: Engine,
     /// Their ASCII twins (ASCII-only text); `None` if a twin failed to build.
     ascii: Option<Engine>,
+    /// The twins as bare lazy DFAs (no meta-regex dispatch), for ASCII text; `None` if one
+    /// failed to build.
+    ascii_lazy: Option<Vec<regex_automata::hybrid::regex::Regex>>,
     /// One automaton over the twins' necessary literals, for ASCII text (`None` if it failed
     /// to build).
     prefilter: Option<Prefilter>,
@@ -271,12 +277,43 @@ fn cue_hits(c: &Compiled, text: &str, twins: bool, hits: &mut Vec<(usize, usize,
             return;
         }
     }
-    let (engine, prefilter) = match (&c.ascii, &c.prefilter) {
-        (Some(a), Some(p)) if twins && text.is_ascii() => (a, Some(p)),
-        _ => (&c.unicode, c.prefilter_unicode.as_ref().filter(|_| twins)),
+    let (engine, prefilter, on_ascii) = match (&c.ascii, &c.prefilter) {
+        (Some(a), Some(p)) if twins && text.is_ascii() => (a, Some(p), true),
+        _ => (
+            &c.unicode,
+            c.prefilter_unicode.as_ref().filter(|_| twins),
+            false,
+        ),
     };
     if let Some(p) = prefilter {
         let mut mask = p.candidates(text);
+        // ASCII text: the twins' lazy DFAs searched directly with this thread's caches (the
+        // meta regex's cache pool, strategy dispatch and iterator cost more than a short
+        // text's search itself).
+        if let Some(lazy) = c.ascii_lazy.as_deref().filter(|_| on_ascii) {
+            let done = LAZY_CACHES.with(|caches| {
+                let Ok(mut caches) = caches.try_borrow_mut() else {
+                    return false;
+                };
+                if caches.len() != lazy.len() {
+                    *caches = lazy.iter().map(|r| r.create_cache()).collect();
+                }
+                let mut m = mask;
+                while m != 0 {
+                    let i = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    if !lazy_find_all(&lazy[i], &mut caches[i], text, i, hits) {
+                        return false;
+                    }
+                }
+                true
+            });
+            if done {
+                return;
+            }
+            // A search that gave up: redo every candidate with the meta regexes.
+            hits.clear();
+        }
         while mask != 0 {
             let i = mask.trailing_zeros() as usize;
             mask &= mask - 1;
@@ -300,7 +337,39 @@ fn cue_hits(c: &Compiled, text: &str, twins: bool, hits: &mut Vec<(usize, usize,
     }
 }
 
+/// Every leftmost-first, non-overlapping match of `re` in `text`, pushed as `(cue, start,
+/// end)`; the same matches as the meta regex's `find_iter` (no cue pattern matches the empty
+/// string, so no empty-match handling is needed; one that did makes this return false). False
+/// if a search failed.
+fn lazy_find_all(
+    re: &regex_automata::hybrid::regex::Regex,
+    cache: &mut regex_automata::hybrid::regex::Cache,
+    text: &str,
+    cue: usize,
+    hits: &mut Vec<Hit>,
+) -> bool {
+    let mut at = 0;
+    while at <= text.len() {
+        let input = regex_automata::Input::new(text).range(at..);
+        match re.try_search(cache, &input) {
+            Ok(Some(m)) => {
+                if m.is_empty() {
+                    return false;
+                }
+                hits.push((cue, m.start(), m.end()));
+                at = m.end();
+            }
+            Ok(None) => return true,
+            Err(_) => return false,
+        }
+    }
+    true
+}
+
 thread_local! {
+    /// This thread's caches for the twins' lazy DFAs ([`Compiled::ascii_lazy`]).
+    static LAZY_CACHES: std::cell::RefCell<Vec<regex_automata::hybrid::regex::Cache>> =
+        const { std::cell::RefCell::new(Vec::new()) };
     /// Reused buffers for [`typo_rewrite`]: the ASCII copy and its byte-offset map.
     static TYPO_BUF: std::cell::RefCell<(String, Vec<u32>)> =
         const { std::cell::RefCell::new((String::new(), Vec::new())) };
@@ -459,13 +528,20 @@ static COMPILED: LazyLock<Option<Compiled>> = LazyLock::new(|| {
     let twins: Option<Vec<String>> = hirs
         .as_ref()
         .map(|hs| hs.iter().map(ToString::to_string).collect());
+    let ascii_lazy = twins.as_ref().and_then(|t| {
+        t.iter()
+            .map(|p| regex_automata::hybrid::regex::Regex::new(p).ok())
+            .collect::<Option<Vec<_>>>()
+    });
     let ascii = twins.and_then(|t| Engine::new(&t));
+    let ascii_lazy = ascii_lazy.filter(|_| ascii.is_some());
     let prefilter = hirs.as_deref().and_then(Prefilter::new);
     let prefilter_unicode = unicode_hirs.as_deref().and_then(Prefilter::new);
     let typo = unicode_hirs.as_deref().map(typo_map).unwrap_or_default();
     Some(Compiled {
         unicode,
         ascii,
+        ascii_lazy,
         prefilter,
         prefilter_unicode,
         typo,
