@@ -131,7 +131,7 @@ pub const CUES: &[CueDef] = &[
     cue(
         "hedged_decline",
         Kind::Decline,
-        r"(?i)\b(?:i['’]m|i\s+am)\s+(?:wary|cautious|hesitant|reluctant)\s+(?:of|about|to)\b|\bi\s+don['’]t\s+take\s+sides\b|\bi\s+(?:do\s+not|don['’]t)\s+(?:have|hold|offer)\s+(?:an?\s+)?(?:opinion|view)s?\s+on\b|\bi['’]m\s+not\s+(?:qualified|the\s+right\s+(?:person|source))\b",
+        r"(?i)\b(?:i['’]m|i\s+am)\s+(?:wary|cautious|hesitant|reluctant)\s+(?:of|about|to)\b|\bi\s+don['’]t\s+take\s+sides\b|\bi\s+(?:do\s+not|don['’]t)\s+(?:have|hold|offer)\s+(?:an?\s+)?(?:opinion|view)s?\s+on\b|\bi['’]m\s+not\s+(?:qualified|the\s+right\s+(?:person|source))\b|\bi\s+(?:must|have\s+to|need\s+to)\s+be\s+(?:mindful|cautious|careful)\s+(?:that|about|of)\b",
     ),
     cue(
         "cannot_answer_tag",
@@ -235,7 +235,7 @@ pub const CUES: &[CueDef] = &[
     cue(
         "decline_de",
         Kind::Decline,
-        r"(?i)\b(?:ich\s+(?:kann|werde|darf|möchte|helfe)(?:\s+\w+){0,3}?\s+(?:nicht|keine)|(?:kann|darf|will|werde)(?:\s+und\s+(?:kann|darf|will|werde))?\s+ich(?:\s+\w+){0,3}?\s+(?:nicht|keine?n?)|helfe\s+ich(?:\s+\w+){0,2}?\s+nicht|werde\s+ich(?:\s+\w+){0,3}?\s+nicht|(?:gebe|nenne|liefere|erkläre|beantworte|verrate)\s+ich(?:\s+\w+){0,3}?\s+(?:nicht|keine?n?)|gehe\s+ich(?:\s+\w+){0,2}?\s+nicht|ich\s+gehe(?:\s+\w+){0,2}?\s+nicht)\b",
+        r"(?i)\b(?:ich\s+(?:kann|werde|darf|möchte|helfe)(?:\s+\w+){0,3}?\s+(?:nicht|keine)|(?:kann|darf|will|werde)(?:\s+und\s+(?:kann|darf|will|werde))?\s+ich(?:\s+\w+){0,3}?\s+(?:nicht|keine?n?)|helfe\s+ich(?:\s+\w+){0,2}?\s+nicht|werde\s+ich(?:\s+\w+){0,3}?\s+nicht|(?:gebe|nenne|liefere|erkläre|beantworte|verrate|äußere|sage|schreibe)\s+ich(?:\s+\w+){0,3}?\s+(?:nicht|keine?n?)|gehe\s+ich(?:\s+\w+){0,2}?\s+nicht|ich\s+gehe(?:\s+\w+){0,2}?\s+nicht)\b",
     ),
     cue(
         "decline_it",
