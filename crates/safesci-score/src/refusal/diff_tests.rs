@@ -12,7 +12,7 @@ use regex::Regex;
 
 const LABELLED: &str = include_str!("../../data/refusal-labelled.jsonl");
 /// The other labelled files shipped with the crate (checked as they are, without variants).
-const OTHER_LABELLED: [&str; 7] = [
+const OTHER_LABELLED: [&str; 10] = [
     include_str!("../../data/refusal-styles.jsonl"),
     include_str!("../../data/refusal-smollm2.jsonl"),
     include_str!("../../data/refusal-dev2.jsonl"),
@@ -20,6 +20,9 @@ const OTHER_LABELLED: [&str; 7] = [
     include_str!("../../data/refusal-blind-1.jsonl"),
     include_str!("../../data/refusal-blind-2.jsonl"),
     include_str!("../../data/refusal-blind-a.jsonl"),
+    include_str!("../../data/refusal-blind-3.jsonl"),
+    include_str!("../../data/refusal-blind-4.jsonl"),
+    include_str!("../../data/refusal-dev4.jsonl"),
 ];
 
 fn labelled() -> Vec<(String, Option<String>)> {

@@ -40,7 +40,7 @@ use regex_automata::meta::Regex as MetaRegex;
 use std::sync::LazyLock;
 
 /// Version of the detector's rules; bump whenever a cue or a decision rule changes.
-pub const DETECTOR_VERSION: &str = "rx-5";
+pub const DETECTOR_VERSION: &str = "rx-6";
 
 struct Engine {
     set: RegexSet,
