@@ -335,14 +335,14 @@ impl Item {
         pre[at..at + 8].copy_from_slice(&(len as u64).to_le_bytes());
         put(&mut pre, self.expected_behavior.as_str());
         let digest = Sha256::digest(&pre);
-        // `i` + the first 8 bytes in lowercase hex, spelled out by hand: every item of a file is
-        // hashed when a run reads it, and `format!` + `hex::encode` were a third of this function.
-        const HEX: &[u8; 16] = b"0123456789abcdef";
+        // `i` + the first 8 bytes in lowercase hex, encoded into a stack buffer: every item of a
+        // file is hashed when a run reads it, and `format!` + `hex::encode` (two allocations)
+        // were a third of this function.
+        let mut hex_buf = [0u8; 16];
         let mut id = String::with_capacity(17);
         id.push('i');
-        for b in &digest[..8] {
-            id.push(char::from(HEX[usize::from(b >> 4)]));
-            id.push(char::from(HEX[usize::from(b & 0x0f)]));
+        if hex::encode_to_slice(&digest[..8], &mut hex_buf).is_ok() {
+            id.push_str(std::str::from_utf8(&hex_buf).unwrap_or_default());
         }
         ItemId(id)
     }

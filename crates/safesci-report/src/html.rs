@@ -15,13 +15,13 @@ use crate::table::{
     LEADERBOARD_METRICS, find, format_estimate, group_values, heading, leaderboard_names, p_text,
     params_text,
 };
-use safesci_core::item::{ExpectedBehavior, Field, Format, Item, Track};
-use safesci_core::store::{ResponseKey, ResponseOutcome, ResponseRecord};
-use safesci_score::types::{Estimate, ItemScore, Outcome, RefusalLabel};
 use base64::Engine as _;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use rayon::prelude::*;
+use safesci_core::item::{ExpectedBehavior, Field, Format, Item, Track};
+use safesci_core::store::{ResponseKey, ResponseOutcome, ResponseRecord};
+use safesci_score::types::{Estimate, ItemScore, Outcome, RefusalLabel};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -797,7 +797,9 @@ fn drilldown(out: &mut String, report: &Report, labels: &[String]) -> Result<(),
                         .unwrap_or_default();
                     DrillRow(
                         &key.item_id.0,
-                        if key.repeat == 0 && key.mode == safesci_core::store::ResponseMode::Generate {
+                        if key.repeat == 0
+                            && key.mode == safesci_core::store::ResponseMode::Generate
+                        {
                             String::new()
                         } else {
                             format!("#{} {}", key.repeat, key.mode.as_str())

@@ -193,9 +193,9 @@ fn html_escapes_untrusted_text_everywhere() {
     let parsed: Vec<Vec<serde_json::Value>> = serde_json::from_str(&rows[0]).unwrap();
     assert_eq!(parsed.len(), 320, "every row in the chunk");
     assert!(
-        parsed
-            .iter()
-            .any(|r| r[7].as_str().is_some_and(|t| t.starts_with("<script>document.title"))),
+        parsed.iter().any(|r| r[7]
+            .as_str()
+            .is_some_and(|t| t.starts_with("<script>document.title"))),
         "the payload reads back unchanged"
     );
     // Every JSON block closes where it should: one `</script>` per opening tag.
@@ -265,7 +265,11 @@ fn html_splits_big_runs_into_chunks() {
     assert_eq!(rows.len(), 3, "2,500 rows fill three chunks");
     let sizes: Vec<usize> = rows
         .iter()
-        .map(|c| serde_json::from_str::<Vec<serde_json::Value>>(c).unwrap().len())
+        .map(|c| {
+            serde_json::from_str::<Vec<serde_json::Value>>(c)
+                .unwrap()
+                .len()
+        })
         .collect();
     assert_eq!(sizes, vec![1000, 1000, 500], "rows per chunk, in order");
 }
