@@ -94,6 +94,16 @@ pub fn for_each_item(
     policy: BadItemPolicy,
     mut f: impl FnMut(Item),
 ) -> Result<Vec<IoError>, IoError> {
+    for_each_item_line(path, policy, |item, _| f(item))
+}
+
+/// [`for_each_item`], also handing `f` the (trimmed) line each item was parsed from, so a caller
+/// can keep the item as read instead of encoding it again.
+pub fn for_each_item_line(
+    path: &Path,
+    policy: BadItemPolicy,
+    mut f: impl FnMut(Item, &str),
+) -> Result<Vec<IoError>, IoError> {
     let file = File::open(path).map_err(|source| IoError::Open {
         path: path.to_path_buf(),
         source,
@@ -118,7 +128,7 @@ pub fn for_each_item(
             continue;
         }
         match parse_item_line(path, line, text) {
-            Ok(item) => f(item),
+            Ok(item) => f(item, text),
             Err(e) if policy == BadItemPolicy::Skip => skipped.push(e),
             Err(e) => return Err(e),
         }

@@ -10,8 +10,10 @@ use crate::runner::{
     EventSink, Feed, FeedFn, RunTotals, Runner, RunnerOptions, UnitRequest, WorkUnit,
 };
 use crate::sample::{Shard, stratified_sample};
-use safesci_core::io::{BadItemPolicy, IoError, for_each_item, parse_item_line};
-use safesci_core::item::{Field, Format, Item, ItemId, Track};
+use safesci_core::io::{
+    BadItemPolicy, IoError, for_each_item, for_each_item_line, parse_item_line,
+};
+use safesci_core::item::{Field, Format, ItemId, Track};
 use safesci_core::provider::{GenerationParams, Provider};
 use safesci_core::store::{ResponseKey, ResponseMode, RunManifest, RunStore, STORE_SCHEMA_VERSION};
 use sha2::{Digest, Sha256};
@@ -205,35 +207,6 @@ fn id_key(id: &str) -> Option<u64> {
         return None;
     }
     u64::from_str_radix(hex, 16).ok()
-}
-
-/// [`for_each_item`] with [`BadItemPolicy::Stop`] (same lines, same errors), also handing `f`
-/// the line each item was parsed from, so the item snapshot can store it as read.
-fn for_each_item_line(path: &Path, mut f: impl FnMut(Item, &str)) -> Result<(), IoError> {
-    use std::io::BufRead;
-    let file = std::fs::File::open(path).map_err(|source| IoError::Open {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let mut buf = String::new();
-    let mut line = 0usize;
-    loop {
-        buf.clear();
-        line += 1;
-        let n = reader.read_line(&mut buf).map_err(|source| IoError::Read {
-            path: path.to_path_buf(),
-            line,
-            source,
-        })?;
-        if n == 0 {
-            return Ok(());
-        }
-        let text = buf.trim();
-        if !text.is_empty() {
-            f(parse_item_line(path, line, text)?, text);
-        }
-    }
 }
 
 /// Pass 1: read ids and strata, apply sampling and limit.
@@ -583,7 +556,7 @@ fn make_feed(
         let mut failure: Option<RunError> = None;
         let mut stopped = false;
         let path = settings.items_path.clone();
-        for_each_item_line(&path, |item, line| {
+        for_each_item_line(&path, BadItemPolicy::Stop, |item, line| {
             if stopped || failure.is_some() {
                 return;
             }
@@ -852,7 +825,7 @@ pub fn pending_units(
 mod tests {
     use super::*;
     use safesci_core::item::{
-        Answer, ExpectedBehavior, ItemDraft, Provenance, Split, label_options,
+        Answer, ExpectedBehavior, Item, ItemDraft, Provenance, Split, label_options,
     };
     use std::io::Write;
 
