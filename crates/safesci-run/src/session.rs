@@ -969,19 +969,8 @@ mod tests {
         .unwrap();
         let run = dir.path().join("runs").join("new").join("run");
         let settings = EvalSettings {
-            items_path: items,
             run_dir: run.clone(),
-            limit: None,
-            sample: None,
-            shard: None,
-            modes: vec![ResponseMode::Generate],
-            repeats: 1,
-            params: GenerationParams::default(),
-            system_prompt: None,
-            prompt_style: PromptStyle::default(),
-            runner: RunnerOptions::default(),
-            cache_path: None,
-            extra: Default::default(),
+            ..settings_for(&items)
         };
         // Never contacted: the items fail first.
         let provider = crate::build_provider(crate::openai::HttpSettings {
