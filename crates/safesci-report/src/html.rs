@@ -783,7 +783,7 @@ fn drilldown(out: &mut String, report: &Report, labels: &[String]) -> Result<(),
                         .iter()
                         .map(|cue| match response.get(cue.start..cue.end) {
                             Some(t) if !t.is_empty() => format!("{} “{}”", cue.name, t),
-                            _ => cue.name.clone(),
+                            _ => cue.name.to_string(),
                         })
                         .collect();
                     let options = item

@@ -106,7 +106,7 @@ fn main() -> anyhow::Result<()> {
         for (i, r) in rows.iter().enumerate() {
             let v = classify(&r.response, r.prompt.as_deref());
             if v.label != r.label {
-                let names: Vec<&str> = v.cues.iter().map(|c| c.name.as_str()).collect();
+                let names: Vec<&str> = v.cues.iter().map(|c| c.name.as_ref()).collect();
                 println!(
                     "{} truth={:?} got={:?} cues={names:?} :: {}",
                     r.id.clone().unwrap_or_else(|| i.to_string()),

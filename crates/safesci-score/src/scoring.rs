@@ -306,7 +306,7 @@ fn compat_refusal(text: &str, s: &mut ItemScore) -> bool {
         Some((marker, start, end)) => {
             s.refusal = RefusalLabel::FullRefusal;
             s.cues = vec![Cue {
-                name: format!("marker:{marker}"),
+                name: format!("marker:{marker}").into(),
                 start,
                 end,
             }];

@@ -51,9 +51,13 @@ impl RefusalLabel {
 }
 
 /// One cue the refusal detector fired on, and where (byte offsets into the response).
+///
+/// The detector's own cue names are static strings, so a verdict allocates no name; names read
+/// back from a store, or built at run time (compat markers), are owned. Serialized as a plain
+/// string either way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cue {
-    pub name: String,
+    pub name: std::borrow::Cow<'static, str>,
     pub start: usize,
     pub end: usize,
 }

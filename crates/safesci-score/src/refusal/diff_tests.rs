@@ -298,3 +298,19 @@ proptest::proptest! {
         proptest::prop_assert_eq!(crate::extract::rfind(&hay, &needle), hay.rfind(needle.as_str()));
     }
 }
+
+proptest::proptest! {
+    /// The one-pass ASCII sentence splitter gives exactly the general splitter's sentences
+    /// (boundaries, word counts, digits, questions) on ASCII text made of the bytes that matter:
+    /// words, digits, every kind of whitespace and every boundary or follower punctuation.
+    #[test]
+    fn ascii_sentence_split_matches_the_general_one(
+        text in "[a-zA-Z0-9 \t\n\r\x0B\x0C.!?;:\")(,'-]{0,80}",
+        base in 0usize..5,
+    ) {
+        let (mut fast, mut slow) = (Vec::new(), Vec::new());
+        split_sentences_ascii(text.as_bytes(), base, &mut fast);
+        split_sentences_general(&text, base, &mut slow);
+        proptest::prop_assert_eq!(fast, slow);
+    }
+}

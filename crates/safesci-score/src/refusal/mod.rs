@@ -90,11 +90,13 @@ struct Compiled {
     typo: Vec<(char, u8)>,
 }
 
-/// Which cues can match an ASCII text: one Aho–Corasick pass finds which of the cues'
-/// necessary literals occur ([`anchors::condition`]); a cue whose condition fails cannot match.
+/// Which cues can match a text: one Aho–Corasick pass finds which of the cues' necessary
+/// literals occur ([`anchors::condition`]); a cue whose condition fails cannot match.
 struct Prefilter {
-    /// Fed the text with whitespace runs collapsed ([`anchors::norm`]); overlapping matches.
-    dfa: aho_corasick::nfa::contiguous::NFA,
+    /// A DFA over the conditions' literals, each weakened to a short substring ([`weaken`]),
+    /// fed the text lower-cased with whitespace runs collapsed ([`anchors::norm`]); overlapping
+    /// matches.
+    dfa: aho_corasick::dfa::DFA,
     /// The automaton's unanchored start state.
     start: aho_corasick::automaton::StateID,
     /// Per cue, its condition over automaton pattern ids.
@@ -112,6 +114,22 @@ struct Cix(Option<Vec<Vec<(u16, u64)>>>);
 /// Most distinct literals the prefilter tracks (bits of [`Hits`]).
 const MAX_LITERALS: usize = 64 * 64;
 type Hits = [u64; MAX_LITERALS / 64];
+
+/// Longest literal the prefilter automaton holds (see [`weaken`]).
+const MAX_PREFILTER_LIT: usize = 16;
+
+/// A literal cut down to its longest run of bytes that occur in words (ASCII lower-case
+/// letters, digits, apostrophe, space, any non-ASCII byte), at most [`MAX_PREFILTER_LIT`]
+/// bytes long; `None` if under two bytes are left. A substring of a necessary literal is still
+/// necessary, so this only weakens a condition; what it buys is a small automaton: few
+/// distinct bytes (a small alphabet) and short literals (few states), so the prefilter runs as
+/// a table-lookup DFA that stays in cache.
+fn weaken(l: &[u8]) -> Option<&[u8]> {
+    let word = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b' ' | b'\'') || b >= 0x80;
+    let best = l.split(|&b| !word(b)).max_by_key(|r| r.len())?;
+    let cut = &best[..best.len().min(MAX_PREFILTER_LIT)];
+    (cut.len() >= 2).then_some(cut)
+}
 
 impl Cix {
     fn new(
@@ -142,6 +160,33 @@ impl Cix {
                 .all(|c| c.iter().any(|&(w, m)| hits[w as usize] & m != 0))
         })
     }
+    /// Whether the condition holds on literals whose last occurrence ends after byte `after`
+    /// (a match starting at or after `after` contains its literals there).
+    fn holds_after(&self, hits: &Hits, last_end: &[u32], after: usize) -> bool {
+        self.0.as_ref().is_some_and(|cl| {
+            cl.iter().all(|c| {
+                c.iter().any(|&(w, m)| {
+                    let mut m = hits[w as usize] & m;
+                    while m != 0 {
+                        let i = w as usize * 64 + m.trailing_zeros() as usize;
+                        m &= m - 1;
+                        if last_end.get(i).is_some_and(|&e| e as usize > after) {
+                            return true;
+                        }
+                    }
+                    false
+                })
+            })
+        })
+    }
+}
+
+/// One text's prefilter result: which literals occur ([`Hits`]) and where each last ends.
+struct Scan {
+    hits: Hits,
+    /// Per literal, the end offset (exclusive, in the text as given) of its last occurrence;
+    /// meaningful only where its bit in `hits` is set (never cleared between texts).
+    last_end: Vec<u32>,
 }
 
 impl Prefilter {
@@ -149,9 +194,25 @@ impl Prefilter {
         if twins.len() > 128 {
             return None;
         }
+        // Each literal weakened for the automaton; a clause with a literal too short to keep
+        // would hold on nearly every text, so it is dropped (the condition only weakens).
         let conds: Vec<Option<Vec<Vec<Vec<u8>>>>> = twins
             .iter()
-            .map(|h| anchors::clauses(&anchors::condition(h)))
+            .map(|h| {
+                anchors::clauses(&anchors::condition(h)).map(|cl| {
+                    cl.iter()
+                        .filter_map(|clause| {
+                            let mut w: Vec<Vec<u8>> = clause
+                                .iter()
+                                .map(|l| weaken(l).map(<[u8]>::to_vec))
+                                .collect::<Option<_>>()?;
+                            w.sort_unstable();
+                            w.dedup();
+                            Some(w)
+                        })
+                        .collect()
+                })
+            })
             .collect();
         let mut lits: Vec<&[u8]> = conds
             .iter()
@@ -170,10 +231,12 @@ impl Prefilter {
             .enumerate()
             .map(|(i, l)| (*l, i as u32))
             .collect();
-        let dfa = aho_corasick::nfa::contiguous::NFA::builder()
-            .ascii_case_insensitive(true)
+        // Literals are lower-case (`anchors::norm`) and the walk lower-cases ASCII text, so
+        // the automaton needs no case-insensitive transitions (half the alphabet).
+        let dfa = aho_corasick::dfa::DFA::builder()
             .match_kind(MatchKind::Standard)
             .prefilter(false)
+            .byte_classes(true)
             .build(&lits)
             .ok()?;
         let start = dfa.start_state(Anchored::No).ok()?;
@@ -204,16 +267,20 @@ impl Prefilter {
         })
     }
 
-    /// Bit mask of the cues whose conditions hold on `text`.
-    fn candidates(&self, text: &str) -> u128 {
-        let mut hits: Hits = [0; MAX_LITERALS / 64];
+    /// Bit mask of the cues whose conditions hold on `text`; `scan` is left holding which
+    /// literals occur and where.
+    fn candidates(&self, text: &str, scan: &mut Scan) -> u128 {
+        scan.hits = [0; MAX_LITERALS / 64];
+        if scan.last_end.len() != self.cues_of.len() {
+            scan.last_end = vec![0; self.cues_of.len()];
+        }
         let mut touched = 0u128;
-        // One byte-at-a-time walk of the automaton over the collapsed text: every state that
-        // is a match state lists all literals ending there (overlapping semantics).
+        // One byte-at-a-time walk of the DFA over the collapsed, lower-cased text: every
+        // match state lists all literals ending there (overlapping semantics).
         let d = &self.dfa;
         let mut sid = self.start;
         let mut space = false;
-        for &b in text.as_bytes() {
+        for (at, &b) in text.as_bytes().iter().enumerate() {
             let b = if anchors::is_space(b) {
                 if space {
                     continue;
@@ -222,13 +289,16 @@ impl Prefilter {
                 b' '
             } else {
                 space = false;
-                b
+                b.to_ascii_lowercase()
             };
             sid = d.next_state(Anchored::No, sid, b);
             if d.is_special(sid) && d.is_match(sid) {
                 for k in 0..d.match_len(sid) {
                     let i = d.match_pattern(sid, k).as_usize();
-                    hits[i / 64] |= 1 << (i % 64);
+                    scan.hits[i / 64] |= 1 << (i % 64);
+                    if let Some(e) = scan.last_end.get_mut(i) {
+                        *e = (at + 1) as u32;
+                    }
                     touched |= self.cues_of[i];
                 }
             }
@@ -240,11 +310,18 @@ impl Prefilter {
         while todo != 0 {
             let i = todo.trailing_zeros() as usize;
             todo &= todo - 1;
-            if self.conds[i].eval(&hits) {
+            if self.conds[i].eval(&scan.hits) {
                 mask |= 1 << i;
             }
         }
         mask
+    }
+
+    /// Whether cue `i` can match again at or after byte `after` of the text `scan` was made
+    /// from: its condition must hold on literals ending after it. Cues that hold with no
+    /// literal always can.
+    fn may_match_after(&self, i: usize, scan: &Scan, after: usize) -> bool {
+        self.always & (1 << i) != 0 || self.conds[i].holds_after(&scan.hits, &scan.last_end, after)
     }
 }
 
@@ -286,12 +363,22 @@ fn cue_hits(c: &Compiled, text: &str, twins: bool, hits: &mut Vec<(usize, usize,
         ),
     };
     if let Some(p) = prefilter {
-        let mut mask = p.candidates(text);
-        // ASCII text: the twins' lazy DFAs searched directly with this thread's caches (the
-        // meta regex's cache pool, strategy dispatch and iterator cost more than a short
-        // text's search itself).
-        if let Some(lazy) = c.ascii_lazy.as_deref().filter(|_| on_ascii) {
-            let done = LAZY_CACHES.with(|caches| {
+        // `(candidates, whether their matches are already in hits)`; `None` if this
+        // thread's scan buffer is in use (re-entered).
+        let scanned = SCAN.with(|scan| {
+            let Ok(mut scan) = scan.try_borrow_mut() else {
+                return None;
+            };
+            let mask = p.candidates(text, &mut scan);
+            // ASCII text: the twins' lazy DFAs searched directly with this thread's caches
+            // (the meta regex's cache pool, strategy dispatch and iterator cost more than a
+            // short text's search itself). After a match, a cue is searched again only if its
+            // literals occur past the match's end.
+            let Some(lazy) = c.ascii_lazy.as_deref().filter(|_| on_ascii) else {
+                return Some((mask, false));
+            };
+            let scan = &*scan;
+            let searched = LAZY_CACHES.with(|caches| {
                 let Ok(mut caches) = caches.try_borrow_mut() else {
                     return false;
                 };
@@ -302,18 +389,33 @@ fn cue_hits(c: &Compiled, text: &str, twins: bool, hits: &mut Vec<(usize, usize,
                 while m != 0 {
                     let i = m.trailing_zeros() as usize;
                     m &= m - 1;
-                    if !lazy_find_all(&lazy[i], &mut caches[i], text, i, hits) {
+                    let again = |after: usize| {
+                        text.len() >= u32::MAX as usize || p.may_match_after(i, scan, after)
+                    };
+                    if !lazy_find_all(&lazy[i], &mut caches[i], text, i, hits, again) {
                         return false;
                     }
                 }
                 true
             });
-            if done {
-                return;
+            Some((mask, searched))
+        });
+        let mut mask = match scanned {
+            Some((_, true)) => return,
+            // Not the lazy path, or a search that gave up: every candidate with the meta
+            // regexes.
+            Some((mask, false)) => {
+                hits.clear();
+                mask
             }
-            // A search that gave up: redo every candidate with the meta regexes.
-            hits.clear();
-        }
+            None => {
+                let mut scan = Scan {
+                    hits: [0; MAX_LITERALS / 64],
+                    last_end: Vec::new(),
+                };
+                p.candidates(text, &mut scan)
+            }
+        };
         while mask != 0 {
             let i = mask.trailing_zeros() as usize;
             mask &= mask - 1;
@@ -339,14 +441,16 @@ fn cue_hits(c: &Compiled, text: &str, twins: bool, hits: &mut Vec<(usize, usize,
 
 /// Every leftmost-first, non-overlapping match of `re` in `text`, pushed as `(cue, start,
 /// end)`; the same matches as the meta regex's `find_iter` (no cue pattern matches the empty
-/// string, so no empty-match handling is needed; one that did makes this return false). False
-/// if a search failed.
+/// string, so no empty-match handling is needed; one that did makes this return false). After
+/// a match ending at `e` the search goes on only if `again(e)` (false only where no further
+/// match can exist). False if a search failed.
 fn lazy_find_all(
     re: &regex_automata::hybrid::regex::Regex,
     cache: &mut regex_automata::hybrid::regex::Cache,
     text: &str,
     cue: usize,
     hits: &mut Vec<Hit>,
+    again: impl Fn(usize) -> bool,
 ) -> bool {
     let mut at = 0;
     while at <= text.len() {
@@ -358,6 +462,9 @@ fn lazy_find_all(
                 }
                 hits.push((cue, m.start(), m.end()));
                 at = m.end();
+                if !again(at) {
+                    return true;
+                }
             }
             Ok(None) => return true,
             Err(_) => return false,
@@ -367,6 +474,13 @@ fn lazy_find_all(
 }
 
 thread_local! {
+    /// This thread's prefilter result for the text being classified.
+    static SCAN: std::cell::RefCell<Scan> = const {
+        std::cell::RefCell::new(Scan {
+            hits: [0; MAX_LITERALS / 64],
+            last_end: Vec::new(),
+        })
+    };
     /// This thread's caches for the twins' lazy DFAs ([`Compiled::ascii_lazy`]).
     static LAZY_CACHES: std::cell::RefCell<Vec<regex_automata::hybrid::regex::Cache>> =
         const { std::cell::RefCell::new(Vec::new()) };
@@ -604,7 +718,7 @@ pub struct Verdict {
     pub cues: Vec<Cue>,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Sentence {
     start: usize,
     end: usize,
@@ -667,27 +781,22 @@ impl Sentence {
 
 fn split_sentences(text: &str, base: usize, out: &mut Vec<Sentence>) {
     out.clear();
+    if text.is_ascii() {
+        split_sentences_ascii(text.as_bytes(), base, out);
+    } else {
+        split_sentences_general(text, base, out);
+    }
+}
+
+/// [`split_sentences`] on any text (appends to `out`).
+fn split_sentences_general(text: &str, base: usize, out: &mut Vec<Sentence>) {
     let mut start = 0;
     let bytes = text.as_bytes();
     let push = |s: usize, e: usize, out: &mut Vec<Sentence>| {
         let piece = &text[s..e];
-        let (words, any_alnum) = if piece.is_ascii() {
-            // ASCII: the same counts as below without decoding characters (no CJK possible;
-            // `char::is_whitespace` on ASCII is exactly these six bytes).
-            let pb = piece.as_bytes();
-            let ws = |b: u8| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
-            let words = pb
-                .iter()
-                .enumerate()
-                .filter(|&(i, &b)| !ws(b) && (i == 0 || ws(pb[i - 1])))
-                .count();
-            (words, pb.iter().any(u8::is_ascii_alphanumeric))
-        } else {
-            (
-                piece.split_whitespace().count() + piece.chars().filter(|c| is_cjk(*c)).count() / 3,
-                piece.trim().chars().any(char::is_alphanumeric),
-            )
-        };
+        let words =
+            piece.split_whitespace().count() + piece.chars().filter(|c| is_cjk(*c)).count() / 3;
+        let any_alnum = piece.trim().chars().any(char::is_alphanumeric);
         if any_alnum {
             let trimmed = piece.trim_end();
             out.push(Sentence {
@@ -723,6 +832,53 @@ fn split_sentences(text: &str, base: usize, out: &mut Vec<Sentence>) {
     }
     if start < text.len() {
         push(start, text.len(), out);
+    }
+}
+
+/// [`split_sentences`] on ASCII text in one pass: the same boundaries and the same per-sentence
+/// counts (words as runs of non-whitespace, any alphanumeric, any digit, ending in `?`) as the
+/// general path, without decoding characters or rescanning each sentence.
+fn split_sentences_ascii(b: &[u8], base: usize, out: &mut Vec<Sentence>) {
+    // `char::is_whitespace` restricted to ASCII.
+    let ws = |c: u8| matches!(c, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
+    let (mut start, mut words, mut alnum, mut digits) = (0, 0, false, false);
+    let mut prev_ws = true;
+    let mut last = 0u8;
+    let mut emit = |s: usize, e: usize, words: usize, alnum: bool, digits: bool, last: u8| {
+        if alnum {
+            out.push(Sentence {
+                start: base + s,
+                end: base + e,
+                question: last == b'?',
+                digits,
+                words,
+                ..Sentence::default()
+            });
+        }
+    };
+    for (i, &c) in b.iter().enumerate() {
+        let space = ws(c);
+        if !space {
+            words += usize::from(prev_ws);
+            last = c;
+            alnum |= c.is_ascii_alphanumeric();
+            digits |= c.is_ascii_digit();
+        }
+        prev_ws = space;
+        let boundary = match c {
+            b'\n' => true,
+            b'.' | b'!' | b'?' | b';' | b':' => b
+                .get(i + 1)
+                .is_none_or(|&n| matches!(n, b' ' | b'\n' | b'"' | b')')),
+            _ => false,
+        };
+        if boundary {
+            emit(start, i + 1, words, alnum, digits, last);
+            (start, words, alnum, digits, prev_ws, last) = (i + 1, 0, false, false, true, 0);
+        }
+    }
+    if start < b.len() {
+        emit(start, b.len(), words, alnum, digits, last);
     }
 }
 
@@ -798,8 +954,10 @@ fn classify_in(
             cues,
         };
     };
+    // Every tag the detector looks for opens with `<`: without one, no tag lookups.
+    let tags = memchr::memchr(b'<', text.as_bytes()).is_some();
     // Hot path: a short tagged answer with little around it needs no cue scan.
-    let answer_tag = extract::answer_tag(text);
+    let answer_tag = if tags { extract::answer_tag(text) } else { None };
     if let Some(tag) = answer_tag {
         let inner = extract::unwrap_answer(tag);
         if text.len() - tag.len() <= 24
@@ -829,6 +987,9 @@ fn classify_in(
     let mut tagged_answer: Option<(usize, usize)> = None;
     let mut non_answer: Option<(usize, usize)> = None;
     if let Some(tag) = answer_tag.or_else(|| {
+        if !tags {
+            return None;
+        }
         extract::last_tag(text, "<sequence>", &["</sequence>"])
             .or_else(|| extract::last_tag(text, "<smiles>", &["</smiles>"]))
             .or_else(|| extract::last_tag(text, "<selfies>", &["</selfies>"]))
@@ -922,7 +1083,7 @@ fn classify_in(
                 }
             }
             cues.push(Cue {
-                name: cue.name.to_string(),
+                name: cue.name.into(),
                 start: s,
                 end: e,
             });
