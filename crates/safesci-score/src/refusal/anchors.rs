@@ -142,7 +142,7 @@ fn single(s: &[u8]) -> Set {
 }
 
 /// ASCII whitespace, the members of the twins' `\s`.
-pub(crate) fn is_space(b: u8) -> bool {
+pub(crate) const fn is_space(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
 }
 

@@ -93,7 +93,7 @@ struct Compiled {
 /// Which cues can match a text: one Aho–Corasick pass finds which of the cues' necessary
 /// literals occur ([`anchors::condition`]); a cue whose condition fails cannot match.
 struct Prefilter {
-    /// A DFA over the conditions' literals, each weakened to a short substring ([`weaken`]),
+    /// A DFA over the conditions' literals, each cut to [`MAX_PREFILTER_LIT`] bytes,
     /// fed the text lower-cased with whitespace runs collapsed ([`anchors::norm`]); overlapping
     /// matches.
     dfa: aho_corasick::dfa::DFA,
@@ -115,21 +115,11 @@ struct Cix(Option<Vec<Vec<(u16, u64)>>>);
 const MAX_LITERALS: usize = 64 * 64;
 type Hits = [u64; MAX_LITERALS / 64];
 
-/// Longest literal the prefilter automaton holds (see [`weaken`]).
+/// Longest literal the prefilter automaton holds: longer ones are cut to their first this
+/// many bytes (a prefix of a necessary literal is still necessary, so this only weakens a
+/// condition). Short literals keep the automaton small (few states), so it runs as a
+/// table-lookup DFA that stays in cache.
 const MAX_PREFILTER_LIT: usize = 16;
-
-/// A literal cut down to its longest run of bytes that occur in words (ASCII lower-case
-/// letters, digits, apostrophe, space, any non-ASCII byte), at most [`MAX_PREFILTER_LIT`]
-/// bytes long; `None` if under two bytes are left. A substring of a necessary literal is still
-/// necessary, so this only weakens a condition; what it buys is a small automaton: few
-/// distinct bytes (a small alphabet) and short literals (few states), so the prefilter runs as
-/// a table-lookup DFA that stays in cache.
-fn weaken(l: &[u8]) -> Option<&[u8]> {
-    let word = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b' ' | b'\'') || b >= 0x80;
-    let best = l.split(|&b| !word(b)).max_by_key(|r| r.len())?;
-    let cut = &best[..best.len().min(MAX_PREFILTER_LIT)];
-    (cut.len() >= 2).then_some(cut)
-}
 
 impl Cix {
     fn new(
@@ -181,6 +171,23 @@ impl Cix {
     }
 }
 
+/// Each byte as the prefilter automaton reads it ([`anchors::norm`]): ASCII whitespace as a
+/// space, ASCII letters lower-cased, every other byte as it is.
+static FOLD: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = if anchors::is_space(b) {
+            b' '
+        } else {
+            b.to_ascii_lowercase()
+        };
+        i += 1;
+    }
+    t
+};
+
 /// One text's prefilter result: which literals occur ([`Hits`]) and where each last ends.
 struct Scan {
     hits: Hits,
@@ -190,28 +197,32 @@ struct Scan {
 }
 
 impl Prefilter {
-    fn new(twins: &[regex_syntax::hir::Hir]) -> Option<Prefilter> {
-        if twins.len() > 128 {
+    /// The prefilter of `hirs`; with `ascii_text`, for ASCII text only (the ASCII twins), so
+    /// literals with a non-ASCII byte, which cannot occur there, are left out.
+    fn new(hirs: &[regex_syntax::hir::Hir], ascii_text: bool) -> Option<Prefilter> {
+        if hirs.len() > 128 {
             return None;
         }
-        // Each literal weakened for the automaton; a clause with a literal too short to keep
-        // would hold on nearly every text, so it is dropped (the condition only weakens).
-        let conds: Vec<Option<Vec<Vec<Vec<u8>>>>> = twins
+        let conds: Vec<Option<Vec<Vec<Vec<u8>>>>> = hirs
             .iter()
             .map(|h| {
-                anchors::clauses(&anchors::condition(h)).map(|cl| {
-                    cl.iter()
-                        .filter_map(|clause| {
-                            let mut w: Vec<Vec<u8>> = clause
-                                .iter()
-                                .map(|l| weaken(l).map(<[u8]>::to_vec))
-                                .collect::<Option<_>>()?;
-                            w.sort_unstable();
-                            w.dedup();
-                            Some(w)
-                        })
-                        .collect()
-                })
+                let cl = anchors::clauses(&anchors::condition(h))?;
+                let mut out = Vec::new();
+                for clause in cl {
+                    let mut w: Vec<Vec<u8>> = clause
+                        .iter()
+                        .filter(|l| !ascii_text || l.is_ascii())
+                        .map(|l| l[..l.len().min(MAX_PREFILTER_LIT)].to_vec())
+                        .collect();
+                    // No literal of the clause can occur: the cue never matches.
+                    if w.is_empty() {
+                        return None;
+                    }
+                    w.sort_unstable();
+                    w.dedup();
+                    out.push(w);
+                }
+                Some(out)
             })
             .collect();
         let mut lits: Vec<&[u8]> = conds
@@ -270,7 +281,9 @@ impl Prefilter {
     /// Bit mask of the cues whose conditions hold on `text`; `scan` is left holding which
     /// literals occur and where.
     fn candidates(&self, text: &str, scan: &mut Scan) -> u128 {
-        scan.hits = [0; MAX_LITERALS / 64];
+        // Only the words that can hold this automaton's literals.
+        let words = self.cues_of.len().div_ceil(64);
+        scan.hits[..words].fill(0);
         if scan.last_end.len() != self.cues_of.len() {
             scan.last_end = vec![0; self.cues_of.len()];
         }
@@ -281,16 +294,15 @@ impl Prefilter {
         let mut sid = self.start;
         let mut space = false;
         for (at, &b) in text.as_bytes().iter().enumerate() {
-            let b = if anchors::is_space(b) {
+            let b = FOLD[usize::from(b)];
+            if b == b' ' {
                 if space {
                     continue;
                 }
                 space = true;
-                b' '
             } else {
                 space = false;
-                b.to_ascii_lowercase()
-            };
+            }
             sid = d.next_state(Anchored::No, sid, b);
             if d.is_special(sid) && d.is_match(sid) {
                 for k in 0..d.match_len(sid) {
@@ -649,8 +661,10 @@ static COMPILED: LazyLock<Option<Compiled>> = LazyLock::new(|| {
     });
     let ascii = twins.and_then(|t| Engine::new(&t));
     let ascii_lazy = ascii_lazy.filter(|_| ascii.is_some());
-    let prefilter = hirs.as_deref().and_then(Prefilter::new);
-    let prefilter_unicode = unicode_hirs.as_deref().and_then(Prefilter::new);
+    let prefilter = hirs.as_deref().and_then(|h| Prefilter::new(h, true));
+    let prefilter_unicode = unicode_hirs
+        .as_deref()
+        .and_then(|h| Prefilter::new(h, false));
     let typo = unicode_hirs.as_deref().map(typo_map).unwrap_or_default();
     Some(Compiled {
         unicode,
@@ -840,7 +854,7 @@ fn split_sentences_general(text: &str, base: usize, out: &mut Vec<Sentence>) {
 /// general path, without decoding characters or rescanning each sentence.
 fn split_sentences_ascii(b: &[u8], base: usize, out: &mut Vec<Sentence>) {
     // `char::is_whitespace` restricted to ASCII.
-    let ws = |c: u8| matches!(c, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
+    let ws = anchors::is_space;
     let (mut start, mut words, mut alnum, mut digits) = (0, 0, false, false);
     let mut prev_ws = true;
     let mut last = 0u8;
@@ -957,7 +971,11 @@ fn classify_in(
     // Every tag the detector looks for opens with `<`: without one, no tag lookups.
     let tags = memchr::memchr(b'<', text.as_bytes()).is_some();
     // Hot path: a short tagged answer with little around it needs no cue scan.
-    let answer_tag = if tags { extract::answer_tag(text) } else { None };
+    let answer_tag = if tags {
+        extract::answer_tag(text)
+    } else {
+        None
+    };
     if let Some(tag) = answer_tag {
         let inner = extract::unwrap_answer(tag);
         if text.len() - tag.len() <= 24
@@ -982,6 +1000,7 @@ fn classify_in(
     }
     cue_hits(c, text, twins, hits);
     let hits = &*hits;
+    cues.reserve(hits.len() + 1);
     // A tagged answer: compliance unless the tag itself holds a decline or a non-answer; a
     // decline elsewhere in the text makes it partial.
     let mut tagged_answer: Option<(usize, usize)> = None;
@@ -1067,10 +1086,10 @@ fn classify_in(
                     Kind::Apology => sent.apology = true,
                     Kind::Pivot => {
                         sent.pivot = true;
-                        sent.strong_pivot |= !matches!(
-                            response[s..e].trim().to_ascii_lowercase().as_str(),
-                            "usually" | "generally" | "typically" | "commonly"
-                        );
+                        let word = response[s..e].trim();
+                        sent.strong_pivot |= !["usually", "generally", "typically", "commonly"]
+                            .iter()
+                            .any(|w| word.eq_ignore_ascii_case(w));
                     }
                     Kind::Redacted => sent.redacted = true,
                     Kind::Frame => sent.frame = true,
@@ -1260,7 +1279,13 @@ fn is_legal_judgement(cue: &str, matched: &str) -> bool {
     if cue != "moral_judgement" {
         return false;
     }
-    let m = matched.to_ascii_lowercase();
+    // ASCII-case-insensitive substring test without allocating a lower-cased copy.
+    let contains = |w: &str| {
+        matched
+            .as_bytes()
+            .windows(w.len())
+            .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
+    };
     [
         "illegal",
         "unlawful",
@@ -1284,7 +1309,7 @@ fn is_legal_judgement(cue: &str, matched: &str) -> bool {
         "offen",
     ]
     .iter()
-    .any(|w| m.contains(w))
+    .any(|w| contains(w))
 }
 
 /// Whether a sentence is copied from the prompt (at least 16 bytes, trailing punctuation aside).
