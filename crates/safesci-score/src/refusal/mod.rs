@@ -853,48 +853,75 @@ fn split_sentences_general(text: &str, base: usize, out: &mut Vec<Sentence>) {
 /// counts (words as runs of non-whitespace, any alphanumeric, any digit, ending in `?`) as the
 /// general path, without decoding characters or rescanning each sentence.
 fn split_sentences_ascii(b: &[u8], base: usize, out: &mut Vec<Sentence>) {
-    // `char::is_whitespace` restricted to ASCII.
-    let ws = anchors::is_space;
-    let (mut start, mut words, mut alnum, mut digits) = (0, 0, false, false);
+    let (mut start, mut words, mut seen) = (0, 0, 0u8);
     let mut prev_ws = true;
     let mut last = 0u8;
-    let mut emit = |s: usize, e: usize, words: usize, alnum: bool, digits: bool, last: u8| {
-        if alnum {
+    let mut emit = |s: usize, e: usize, words: usize, seen: u8, last: u8| {
+        if seen & ALNUM != 0 {
             out.push(Sentence {
                 start: base + s,
                 end: base + e,
                 question: last == b'?',
-                digits,
+                digits: seen & DIGIT != 0,
                 words,
                 ..Sentence::default()
             });
         }
     };
     for (i, &c) in b.iter().enumerate() {
-        let space = ws(c);
+        // One table lookup tells what the byte is; most bytes are letters.
+        let class = BYTE_CLASS[usize::from(c)];
+        let space = class & SPACE != 0;
         if !space {
             words += usize::from(prev_ws);
             last = c;
-            alnum |= c.is_ascii_alphanumeric();
-            digits |= c.is_ascii_digit();
+            seen |= class;
         }
         prev_ws = space;
-        let boundary = match c {
-            b'\n' => true,
-            b'.' | b'!' | b'?' | b';' | b':' => b
-                .get(i + 1)
-                .is_none_or(|&n| matches!(n, b' ' | b'\n' | b'"' | b')')),
-            _ => false,
-        };
+        let boundary = class & ENDS != 0
+            && (c == b'\n'
+                || b.get(i + 1)
+                    .is_none_or(|&n| matches!(n, b' ' | b'\n' | b'"' | b')')));
         if boundary {
-            emit(start, i + 1, words, alnum, digits, last);
-            (start, words, alnum, digits, prev_ws, last) = (i + 1, 0, false, false, true, 0);
+            emit(start, i + 1, words, seen, last);
+            (start, words, seen, prev_ws, last) = (i + 1, 0, 0, true, 0);
         }
     }
     if start < b.len() {
-        emit(start, b.len(), words, alnum, digits, last);
+        emit(start, b.len(), words, seen, last);
     }
 }
+
+/// Byte classes for [`split_sentences_ascii`]: `char::is_whitespace` restricted to ASCII, ASCII
+/// alphanumerics, ASCII digits, and the bytes that can end a sentence (a newline always; `.`,
+/// `!`, `?`, `;`, `:` when followed by a space, newline, quote, parenthesis or the end).
+const SPACE: u8 = 1;
+const ALNUM: u8 = 2;
+const DIGIT: u8 = 4;
+const ENDS: u8 = 8;
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        let mut k = 0;
+        if anchors::is_space(c) {
+            k |= SPACE;
+        }
+        if c.is_ascii_alphanumeric() {
+            k |= ALNUM;
+        }
+        if c.is_ascii_digit() {
+            k |= DIGIT;
+        }
+        if matches!(c, b'\n' | b'.' | b'!' | b'?' | b';' | b':') {
+            k |= ENDS;
+        }
+        t[i] = k;
+        i += 1;
+    }
+    t
+};
 
 fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x30FF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF)
