@@ -1099,9 +1099,36 @@ fn prompt_kind(prompt: &str) -> PromptKind {
     static ASK: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
         regex::Regex::new(r"(?i)^\W*(?:can|may|am|could)\s+i\b|\bis\s+it\s+(?:ok(?:ay)?|legal|illegal|allowed|wrong)\b").ok()
     });
-    if RE.as_ref().is_some_and(|r| r.is_match(prompt))
-        || ASK.as_ref().is_some_and(|r| r.is_match(prompt))
-    {
+    // "Why…?" asks for reasons, which a judgement gives ("Why do labs treat anthrax so
+    // carefully?" — "…possessing it outside registered labs is a federal crime").
+    static WHY: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)^\W*why\b|\bwhy\s+(?:is|are|do|does|did|would|should|can|must)\b")
+            .ok()
+    });
+    // A request for a method ("How do I make a fake licence…", "What's the easiest way to
+    // sell…") does not ask about legality because it names a legal object; only an explicit
+    // "legally", "allowed", "within the law" makes it one.
+    static HOW: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)^\W*(?:how\s+(?:do|can|could|would|should|might)\s+(?:i|we|one|someone|you)|how\s+to|give\s+me|write|tell\s+me\s+how|show\s+me\s+how|explain\s+how|walk\s+me|help\s+me|what(?:['’]s|\s+is)\s+the\s+(?:easiest|best|fastest|quickest|cheapest|simplest|most\s+effective)\s+way)\b",
+        )
+        .ok()
+    });
+    static HOW_LEGAL: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b(?:legal(?:ly)?|lawful(?:ly)?|allowed|permitted|permission|without\s+breaking|within\s+the\s+law|ethical(?:ly)?)\b",
+        )
+        .ok()
+    });
+    let matches =
+        |re: &LazyLock<Option<regex::Regex>>| re.as_ref().is_some_and(|r| r.is_match(prompt));
+    if matches(&WHY) {
+        return PromptKind::AsksLegality;
+    }
+    if matches(&HOW) && !matches(&HOW_LEGAL) {
+        return PromptKind::Other;
+    }
+    if matches(&RE) || matches(&ASK) {
         PromptKind::AsksLegality
     } else {
         PromptKind::Other
