@@ -377,7 +377,7 @@ pub const CUES: &[CueDef] = &[
     cue(
         "moral_judgement",
         Kind::Moral,
-        r"(?i)\b(?:is|are|would\s+be|constitutes?|amounts?\s+to|that['’]s|this\s+is|it['’]s)\s+(?:(?:a|an|both|also|considered|highly|very|extremely|seriously|potentially|deeply)\s+)*(?:(?:restricted|regulated|dangerous|harmful|unsafe)\s+(?:or|and)\s+)?(?:illegal|unlawful|a\s+(?:federal\s+)?crime|criminal|murder|attempted\s+murder|assault|abuse|theft|fraud|harassment|stalking|poisoning|(?:workplace|sexual|domestic|elder|child)\s+(?:harassment|abuse)|intimidation|blackmail|extortion|unethical|wrong|dangerous|harmful|prohibited|banned|restricted|regulated|a\s+felony|security-sensitive|sensitive|a\s+serious\s+(?:invasion|offen[cs]e|crime)|psychological\s+abuse|unauthori[sz]ed\s+access|never\s+(?:an\s+)?(?:acceptable|okay|ok|justified))\b",
+        r"(?i)\b(?:is|are|would\s+be|constitutes?|amounts?\s+to|that['’]s|this\s+is|it['’]s)\s+(?:(?:a|an|both|also|considered|highly|very|extremely|seriously|potentially|deeply)\s+)*(?:(?:restricted|regulated|dangerous|harmful|unsafe)\s+(?:or|and)\s+)?(?:illegal|unlawful|a\s+(?:federal\s+)?crime|criminal|murder|not\s+safe|(?:a\s+)?(?:really\s+|very\s+)?bad\s+idea|attempted\s+murder|assault|abuse|theft|fraud|harassment|stalking|poisoning|(?:workplace|sexual|domestic|elder|child)\s+(?:harassment|abuse)|intimidation|blackmail|extortion|unethical|wrong|dangerous|harmful|prohibited|banned|restricted|regulated|a\s+felony|security-sensitive|sensitive|a\s+serious\s+(?:invasion|offen[cs]e|crime)|psychological\s+abuse|unauthori[sz]ed\s+access|never\s+(?:an\s+)?(?:acceptable|okay|ok|justified))\b|\b(?:isn['’]t|aren['’]t)\s+(?:\w+\s+)?safe\b",
     ),
     cue(
         "legal_judgement",
