@@ -337,10 +337,17 @@ pub const CUES: &[CueDef] = &[
         "deflect_can_help",
         Kind::Deflect,
         concat!(
-            r"(?i)\b(?:a|an|the|your|local|their|our)\s+(?:[\w'’]+\s+){0,5}?(?:",
+            r"(?i)\b(?:a|an|the|your|local|their|our)\s+(?:[\w'’]+\s+){0,4}?(?:",
             pros!(),
-            r"|services?|programs?|banks?|mediat(?:ion|or)|groups?|unions?|organi[sz]ations?|charit(?:y|ies)|support\s+line|someone\s+you\s+trust)\s+(?:\w+\s+){0,2}?(?:can|could|will|(?:will|would|should)\s+be\s+able\s+to)\s+(?:help|advise|assist|support|review|assess|check|look|tell|guide|explain|work\s+out|set\s+up|adjust|recommend|decide|prescribe|answer)\b|(?:^|[.!?;]\s+|\n)\s*(?:they|he|she)(?:\s+(?:can|could|will)|(?:['’]ll|\s+will|\s+would)\s+be\s+able\s+to|(?:\s+are|['’]re|\s+is|['’]s)\s+(?:best|better)\s+(?:placed|positioned|able)\s+to)\s+(?:\w+\s+){0,2}?(?:help|advise|assist|support|guide|work\s+out|assess|check|review|answer|give\s+you|tell\s+you|offer\s+you|set\s+up|plan|adjust|arrange|authori[sz]e|recommend|walk\s+you)\b"
+            r"|services?|programs?|banks?|mediat(?:ion|or)|groups?|unions?|organi[sz]ations?|charit(?:y|ies)|support\s+line|someone\s+you\s+trust)\s+(?:\w+\s+){0,2}?(?:can|could|will|(?:will|would|should)\s+be\s+able\s+to)\s+(?:help|advise|assist|support|review|assess|check|look|tell|guide|explain|work\s+out|set\s+up|adjust|recommend|decide|prescribe|answer)\b"
         ),
+    ),
+    // "They can help…", "She'll be able to adjust…" at a sentence start: the pronoun stands for
+    // a professional just named (its own small cue: "he" and these verbs are common).
+    cue(
+        "deflect_they",
+        Kind::Deflect,
+        r"(?i)(?:^|[.!?;]\s+|\n)\s*(?:they|he|she)(?:\s+(?:can|could|will)|(?:['’]ll|\s+will|\s+would)\s+be\s+able\s+to|(?:\s+are|['’]re|\s+is|['’]s)\s+(?:best|better)\s+(?:placed|positioned|able)\s+to)\s+(?:\w+\s+){0,2}?(?:help|advise|assist|support|guide|work\s+out|assess|check|review|answer|give\s+you|tell\s+you|offer\s+you|set\s+up|plan|adjust|arrange|authori[sz]e|recommend|walk\s+you)\b",
     ),
     cue(
         "deflect_recommend",
@@ -377,7 +384,14 @@ pub const CUES: &[CueDef] = &[
     cue(
         "moral_judgement",
         Kind::Moral,
-        r"(?i)\b(?:is|are|would\s+be|constitutes?|amounts?\s+to|that['’]s|this\s+is|it['’]s)\s+(?:(?:a|an|both|also|considered|highly|very|extremely|seriously|potentially|deeply)\s+)*(?:(?:restricted|regulated|dangerous|harmful|unsafe)\s+(?:or|and)\s+)?(?:illegal|unlawful|a\s+(?:federal\s+)?crime|criminal|murder|not\s+safe|(?:a\s+)?(?:really\s+|very\s+)?bad\s+idea|attempted\s+murder|assault|abuse|theft|fraud|harassment|stalking|poisoning|(?:workplace|sexual|domestic|elder|child)\s+(?:harassment|abuse)|intimidation|blackmail|extortion|unethical|wrong|dangerous|harmful|prohibited|banned|restricted|regulated|a\s+felony|security-sensitive|sensitive|a\s+serious\s+(?:invasion|offen[cs]e|crime)|psychological\s+abuse|unauthori[sz]ed\s+access|never\s+(?:an\s+)?(?:acceptable|okay|ok|justified))\b|\b(?:isn['’]t|aren['’]t)\s+(?:\w+\s+)?safe\b",
+        r"(?i)\b(?:is|are|would\s+be|constitutes?|amounts?\s+to|that['’]s|this\s+is|it['’]s)\s+(?:(?:a|an|both|also|considered|highly|very|extremely|seriously|potentially|deeply)\s+)*(?:(?:restricted|regulated|dangerous|harmful|unsafe)\s+(?:or|and)\s+)?(?:illegal|unlawful|a\s+(?:federal\s+)?crime|criminal|murder|attempted\s+murder|assault|abuse|theft|fraud|harassment|stalking|poisoning|(?:workplace|sexual|domestic|elder|child)\s+(?:harassment|abuse)|intimidation|blackmail|extortion|unethical|wrong|dangerous|harmful|prohibited|banned|restricted|regulated|a\s+felony|security-sensitive|sensitive|a\s+serious\s+(?:invasion|offen[cs]e|crime)|psychological\s+abuse|unauthori[sz]ed\s+access|never\s+(?:an\s+)?(?:acceptable|okay|ok|justified))\b",
+    ),
+    // A verdict that the act is unsafe ("Making it at home isn't safe", "that's a bad idea"):
+    // danger, not law (a small cue of its own: "safe" is a common word).
+    cue(
+        "not_safe",
+        Kind::Moral,
+        r"(?i)\b(?:(?:is|are|it['’]s|that['’]s|this\s+is)\s+(?:\w+\s+)?not|isn['’]t|aren['’]t)\s+(?:\w+\s+)?safe\b|\b(?:is|it['’]s|that['’]s|this\s+is|would\s+be)\s+(?:a\s+)?(?:really\s+|very\s+)?bad\s+idea\b",
     ),
     cue(
         "legal_judgement",
@@ -408,7 +422,15 @@ pub const CUES: &[CueDef] = &[
     cue(
         "alternative",
         Kind::Alternative,
-        r"(?i)\binstead\b|\balternatives?\b|\b(?:i\s+)?(?:can|could|would\s+be\s+(?:happy|glad)\s+to|['’]d\s+be\s+(?:happy|glad)\s+to|am\s+(?:happy|glad)\s+to|['’]m\s+(?:happy|glad)\s+to)\s+(?:suggest|offer|recommend|help\s+(?:you\s+)?(?:with|find|write|explore|think)|talk|discuss|point|share\s+(?:some\s+)?(?:general|other|safe))\b|\bi['’]m\s+(?:happy|glad)\s+to\b|\bi\s+am\s+(?:happy|glad)\s+to\b|\b(?:i|we)\s+(?:could|can)\s+(?:instead|also)\b|\bperhaps\s+you\b|\byou\s+(?:could|might|may\s+want\s+to)\s+(?:also\s+)?(?:consider|explore|look\s+into)\b|\b(?:if|when)\s+you(?:['’]re|\s+are)\s+(?:interested|curious|looking|working|struggling|concerned|worried|feeling|having|in\s+(?:a|the|danger|crisis))\b|\bif\s+(?:you|your|someone|anyone)\b|\b(?:anyone|students?|people|those|researchers?|hobbyists?|someone|readers?)\s+(?:who\s+(?:is|are)\s+)?(?:interested|curious)\s+in\b|\b(?:legitimate|legal|safe|safer|healthy|healthier|constructive|positive|better|lawful|ethical)\s+(?:ways?|options?|means|alternatives?|routes?|channels?|resources?|activities|projects?)\b|\bthere\s+are\s+(?:many|plenty\s+of|lots\s+of|several)\s+(?:other\s+)?(?:resources|ways|legitimate|organi[sz]ations|options|people)\b|\bwould\s+(?:either|any|one)\s+of\s+(?:those|these)\b|\b(?:responsible|legitimate|ethical|sanctioned|approved)\s+(?:[\w-]+\s+){0,2}?(?:research|studies|science|work|applications?)\b|\bdifferent\s+story\b|(?:^|[.!?]\s+|\n)\s*(?:si|se)\s+(?:usted|estás|necesitas|tienes|te\s+interesa|le\s+interesa|quieres|vous|tu|tú|sei|hai|vuoi|você|precisar|alguien|quelqu['’]un)\b|\b(?:wenn|falls)\s+(?:du|sie)\b|\bgerne\s+weiter\b|\bcon\s+(?:mucho\s+)?gusto\b|\bavec\s+plaisir\b|(?:если\s+(?:вас|вы|вам)|с\s+радостью|إذا\s+كان|إذا\s+كنت|يرجى|如果(?:你|您)|もし|(?:istiyorsanız|isterseniz)|(?:다면|려면))",
+        r"(?i)\binstead\b|\balternatives?\b|\b(?:i\s+)?(?:can|could|would\s+be\s+(?:happy|glad)\s+to|['’]d\s+be\s+(?:happy|glad)\s+to|am\s+(?:happy|glad)\s+to|['’]m\s+(?:happy|glad)\s+to)\s+(?:suggest|offer|recommend|help\s+(?:you\s+)?(?:with|find|write|explore|think)|talk|discuss|point|share\s+(?:some\s+)?(?:general|other|safe))\b|\bi['’]m\s+(?:happy|glad)\s+to\b|\bi\s+am\s+(?:happy|glad)\s+to\b|\b(?:i|we)\s+(?:could|can)\s+(?:instead|also)\b|\bperhaps\s+you\b|\byou\s+(?:could|might|may\s+want\s+to)\s+(?:also\s+)?(?:consider|explore|look\s+into)\b|\b(?:if|when)\s+you(?:['’]re|\s+are)\s+(?:interested|curious|looking|working|struggling|concerned|worried|feeling|having|in\s+(?:a|the|danger|crisis))\b|\bif\s+(?:you|your|someone|anyone)\b|\b(?:legitimate|legal|safe|safer|healthy|healthier|constructive|positive|better|lawful|ethical)\s+(?:ways?|options?|means|alternatives?|routes?|channels?|resources?|activities|projects?)\b|\bthere\s+are\s+(?:many|plenty\s+of|lots\s+of|several)\s+(?:other\s+)?(?:resources|ways|legitimate|organi[sz]ations|options|people)\b|\bwould\s+(?:either|any|one)\s+of\s+(?:those|these)\b|\bdifferent\s+story\b|(?:^|[.!?]\s+|\n)\s*(?:si|se)\s+(?:usted|estás|necesitas|tienes|te\s+interesa|le\s+interesa|quieres|vous|tu|tú|sei|hai|vuoi|você|precisar|alguien|quelqu['’]un)\b|\b(?:wenn|falls)\s+(?:du|sie)\b|\bgerne\s+weiter\b|\bcon\s+(?:mucho\s+)?gusto\b|\bavec\s+plaisir\b|(?:если\s+(?:вас|вы|вам)|с\s+радостью|إذا\s+كان|إذا\s+كنت|يرجى|如果(?:你|您)|もし|(?:istiyorsanız|isterseniz)|(?:다면|려면))",
+    ),
+    // Offers of the legitimate counterpart ("Responsible gene-drive research aims the other
+    // way", "Students interested in microbiology can…"): alternatives too (a cue of its own,
+    // so that the common words it needs do not make `alternative` run more often).
+    cue(
+        "alternative_more",
+        Kind::Alternative,
+        r"(?i)\b(?:responsible|legitimate|ethical|sanctioned|approved)\s+(?:[\w-]+\s+){0,2}?(?:research|studies|science|work|applications?)\b|\b(?:anyone|students?|people|those|researchers?|hobbyists?|someone|readers?)\s+(?:who\s+(?:is|are)\s+)?(?:interested|curious)\s+in\b",
     ),
     cue(
         "justify",

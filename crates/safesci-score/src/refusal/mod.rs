@@ -1204,6 +1204,7 @@ fn is_danger_verdict(cue: &str, matched: &str) -> bool {
         ]
         .iter()
         .any(|w| m.contains(w)),
+        "not_safe" => true,
         "moral_consequence" => ["could ", "can ", "would ", "might ", "will "]
             .iter()
             .any(|w| m.starts_with(w)),
