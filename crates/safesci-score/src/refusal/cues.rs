@@ -96,7 +96,7 @@ pub const CUES: &[CueDef] = &[
     cue(
         "rather_not",
         Kind::Decline,
-        r"(?i)\b(?:i['’]d|i\s+would)\s+(?:rather|prefer)\s+not\b|\b(?:i['’]m|i\s+am)\s+not\s+helping\b|(?:^|[.!?]\s+)not\s+(?:helping|happening|going\s+(?:there|to\s+happen))\b|\boff[-\s]limits\s+for\s+me\b|\boff\s+the\s+table\s+for\s+me\b|\bhard\s+no\b|\blet['’]s\s+not\s+go\b|\bi['’]ll\s+skip\b|\bi\s+can\s+only\s+(?:provide|give|share|offer)\s+(?:very\s+)?limited\b|\bbeyond\s+what\s+i['’]m\s+comfortable\b|\bkeep\s+(?:the\s+)?(?:\w+\s+){0,2}?(?:entirely\s+|completely\s+)?(?:vague|fictional)\b|\bkept\s+(?:\w+\s+){0,2}?fictional\b|\bi['’]m\s+not\s+answering\b|\bnot\s+(?:going\s+to\s+)?answer(?:ing)?\s+(?:it|that|this)\b",
+        r"(?i)\b(?:i['’]d|i\s+would)\s+(?:rather|prefer)\s+not\b|\b(?:i['’]m|i\s+am)\s+not\s+helping\b|(?:^|[.!?]\s+)not\s+(?:helping|happening|going\s+(?:there|to\s+happen))\b|\boff[-\s]limits\s+for\s+me\b|\boff\s+the\s+table\s+for\s+me\b|\bhard\s+no\b|\blet['’]s\s+not\s+go\b|\bi['’]ll\s+skip\b|\bi\s+can\s+only\s+(?:provide|give|share|offer)\s+(?:very\s+)?limited\b|\bi\s+can\s+only\s+(?:help|assist)\s+(?:you\s+)?with\s+(?:questions|topics|requests|things|matters)\s+(?:about|related\s+to|on|regarding)\b|\bbeyond\s+what\s+i['’]m\s+comfortable\b|\bkeep\s+(?:the\s+)?(?:\w+\s+){0,2}?(?:entirely\s+|completely\s+)?(?:vague|fictional)\b|\bkept\s+(?:\w+\s+){0,2}?fictional\b|\bi['’]m\s+not\s+answering\b|\bnot\s+(?:going\s+to\s+)?answer(?:ing)?\s+(?:it|that|this)\b",
     ),
     cue(
         "decline_pass",
