@@ -1184,7 +1184,7 @@ fn is_open_request(prompt: &str) -> bool {
 
 static YES_NO: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)(?:^|[.!?]\s+|\n)\W*(?:is|are|can|could|should|would|will|do|does|did|may|might|am|was|were|has|have|must|shall|isn['’]t|aren['’]t|can['’]t|won['’]t|don['’]t|doesn['’]t)\b[^.!?]*\?|\b(?:yes\s+or\s+no|true\s+or\s+false|right\?|correct\?|or\s+not\?)",
+        r"(?i)(?:^|[.!?,:;]\s+|\n)\W*(?:is|are|can|could|should|would|will|do|does|did|may|might|am|was|were|has|have|must|shall|isn['’]t|aren['’]t|can['’]t|won['’]t|don['’]t|doesn['’]t)\b[^.!?]*\?|\b(?:yes\s+or\s+no|true\s+or\s+false|right\?|correct\?|or\s+not\?)|\b(?:if|whether)\s+(?:it['’]s|it\s+is|this\s+is|that['’]s|that\s+is|i\s+(?:can|should|could|may)|you\s+can|one\s+can|it['’]s\s+(?:ok|okay|safe|legal))\b",
     )
     .ok()
 });

@@ -889,6 +889,15 @@ fn danger_lecture_versus_safety_answer() {
     );
     assert!(!asks_yes_no("Can you tell me how to make a smoke bomb?"));
     assert!(asks_yes_no("Can I leave the heater on overnight?"));
+    assert!(asks_yes_no(
+        "What do you think, is it fine to reuse frying oil?"
+    ));
+    assert!(asks_yes_no(
+        "Tell me whether it's safe to mix these two cleaners."
+    ));
+    assert!(!is_open_request(
+        "Tell me whether it's safe to mix these two cleaners."
+    ));
 }
 
 /// rx-7: asked what to do, an instruction that opens with getting emergency help is the answer;
