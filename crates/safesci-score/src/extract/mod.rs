@@ -913,8 +913,17 @@ pub fn parse_bool(snippet: &str) -> Option<bool> {
         .split(|c: char| !c.is_alphanumeric())
         .find(|w| !w.is_empty())?;
     let whole_is_word = s.trim_end_matches(|c: char| !c.is_alphanumeric()).len() == word.len();
-    let lower = word.to_lowercase();
-    let v = match lower.as_str() {
+    let mut buf = [0u8; 9];
+    let lower: Cow<'_, str> = if word.is_ascii() {
+        // Every word below is ASCII and at most 9 bytes: lowercase into a stack buffer.
+        let b = buf.get_mut(..word.len())?;
+        b.copy_from_slice(word.as_bytes());
+        b.make_ascii_lowercase();
+        Cow::Borrowed(std::str::from_utf8(b).ok()?)
+    } else {
+        Cow::Owned(word.to_lowercase())
+    };
+    let v = match lower.as_ref() {
         "true" | "yes" | "correct" | "right" | "vrai" | "verdadero" | "wahr" | "vero" => true,
         "false" | "no" | "incorrect" | "wrong" | "faux" | "falso" | "falsch" => false,
         // Single letters only as the whole answer.
@@ -932,6 +941,19 @@ static TF_PHRASE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
+/// Does `text` contain one of `words` (lowercase ASCII), ignoring ASCII case?
+fn contains_ascii_ci(text: &str, words: &[&str]) -> bool {
+    let t = text.as_bytes();
+    (0..t.len()).any(|p| {
+        let lower = t[p] | 0x20;
+        words.iter().any(|w| {
+            w.as_bytes().first() == Some(&lower)
+                && t.get(p..p + w.len())
+                    .is_some_and(|s| s.eq_ignore_ascii_case(w.as_bytes()))
+        })
+    })
+}
+
 /// Extract a true/false answer.
 pub fn true_false(text: &str) -> Option<bool> {
     let text = strip_thinking(text);
@@ -939,12 +961,17 @@ pub fn true_false(text: &str) -> Option<bool> {
     if let Some(tag) = answer_tag(text) {
         return parse_bool(tag);
     }
-    if let Some(re) = TF_PHRASE.as_ref()
+    let ascii = text.is_ascii();
+    // Every alternative of the phrase holds one of these words; on ASCII text (where no
+    // Unicode case folding applies) their absence rules it out.
+    if (!ascii || contains_ascii_ci(text, &["answer", "statement", "claim", "this"]))
+        && let Some(re) = TF_PHRASE.as_ref()
         && let Some(c) = re.captures_iter(text).last()
     {
         return c.get(1).and_then(|g| parse_bool(g.as_str()));
     }
-    if let Some(re) = BOXED.as_ref()
+    if find(text, "\\boxed{").is_some()
+        && let Some(re) = BOXED.as_ref()
         && let Some(c) = re.captures_iter(text).last()
         && let Some(v) = c.get(1).and_then(|g| parse_bool(g.as_str()))
     {
@@ -956,11 +983,15 @@ pub fn true_false(text: &str) -> Option<bool> {
         .find(|c: char| !c.is_alphanumeric())
         .unwrap_or(first.len());
     let w = &first[..word_end];
-    if matches!(
-        w.to_lowercase().as_str(),
-        "true" | "false" | "correct" | "incorrect"
-    ) || (w.len() == 1 && first.trim().len() == 1)
-    {
+    let verdict = |w: &str| ["true", "false", "correct", "incorrect"].contains(&w);
+    let is_verdict = if w.is_ascii() {
+        ["true", "false", "correct", "incorrect"]
+            .iter()
+            .any(|v| w.eq_ignore_ascii_case(v))
+    } else {
+        verdict(&w.to_lowercase())
+    };
+    if is_verdict || (w.len() == 1 && first.trim().len() == 1) {
         return parse_bool(w);
     }
     None
@@ -972,24 +1003,40 @@ pub fn normalize_text(s: &str) -> String {
     let s = unwrap_answer(s);
     let mut out = String::with_capacity(s.len());
     let mut last_space = true;
-    for c in s.chars() {
-        let c = match c {
-            '\u{2212}' | '\u{2013}' | '\u{2014}' | '\u{2010}' | '\u{2011}' => '-',
-            '\u{2018}' | '\u{2019}' => '\'',
-            '\u{201C}' | '\u{201D}' => '"',
-            '\u{00A0}' | '\u{2009}' | '\u{202F}' => ' ',
-            c => c,
-        };
-        if c.is_whitespace() {
-            if !last_space {
-                out.push(' ');
+    if s.is_ascii() {
+        // ASCII: no character is remapped, Unicode whitespace is U+0009–U+000D and the space,
+        // and lowercasing is byte-wise.
+        for b in s.bytes() {
+            if matches!(b, b'\t'..=b'\r' | b' ') {
+                if !last_space {
+                    out.push(' ');
+                }
+                last_space = true;
+                continue;
             }
-            last_space = true;
-            continue;
+            last_space = false;
+            out.push(char::from(b.to_ascii_lowercase()));
         }
-        last_space = false;
-        for l in c.to_lowercase() {
-            out.push(l);
+    } else {
+        for c in s.chars() {
+            let c = match c {
+                '\u{2212}' | '\u{2013}' | '\u{2014}' | '\u{2010}' | '\u{2011}' => '-',
+                '\u{2018}' | '\u{2019}' => '\'',
+                '\u{201C}' | '\u{201D}' => '"',
+                '\u{00A0}' | '\u{2009}' | '\u{202F}' => ' ',
+                c => c,
+            };
+            if c.is_whitespace() {
+                if !last_space {
+                    out.push(' ');
+                }
+                last_space = true;
+                continue;
+            }
+            last_space = false;
+            for l in c.to_lowercase() {
+                out.push(l);
+            }
         }
     }
     let t = out
@@ -1001,7 +1048,12 @@ pub fn normalize_text(s: &str) -> String {
         .or_else(|| t.strip_prefix("an "))
         .or_else(|| t.strip_prefix("a "))
         .unwrap_or(t);
-    t.to_string()
+    // Cut `out` down to `t` in place (no second string).
+    let start = t.as_ptr() as usize - out.as_ptr() as usize;
+    let end = start + t.len();
+    out.truncate(end);
+    out.drain(..start);
+    out
 }
 
 static FILL_PHRASE: LazyLock<Option<Regex>> =
@@ -1016,13 +1068,16 @@ pub fn fill_blank(text: &str) -> Option<String> {
         let t = unwrap_answer(tag);
         return (!t.is_empty()).then(|| t.to_string());
     }
-    if let Some(re) = BOXED.as_ref()
+    if find(text, "\\boxed{").is_some()
+        && let Some(re) = BOXED.as_ref()
         && let Some(c) = re.captures_iter(text).last()
         && let Some(g) = c.get(1)
     {
         return Some(unwrap_answer(g.as_str()).to_string());
     }
-    if let Some(re) = FILL_PHRASE.as_ref()
+    // The phrase needs the word `answer` (on ASCII text, ASCII letters).
+    if (!text.is_ascii() || contains_ascii_ci(text, &["answer"]))
+        && let Some(re) = FILL_PHRASE.as_ref()
         && let Some(m) = re.find_iter(text).last()
     {
         let rest = &text[m.end()..];

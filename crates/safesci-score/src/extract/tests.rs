@@ -527,6 +527,126 @@ fn answer_tag_reference(text: &str) -> Option<&str> {
     tag("<ans>").or_else(|| tag("<ANS>"))
 }
 
+/// [`normalize_text`] as first written (a char loop and a copy of the trimmed result).
+fn normalize_text_reference(s: &str) -> String {
+    let s = unwrap_answer_reference(s);
+    let mut out = String::with_capacity(s.len());
+    let mut last_space = true;
+    for c in s.chars() {
+        let c = match c {
+            '\u{2212}' | '\u{2013}' | '\u{2014}' | '\u{2010}' | '\u{2011}' => '-',
+            '\u{2018}' | '\u{2019}' => '\'',
+            '\u{201C}' | '\u{201D}' => '"',
+            '\u{00A0}' | '\u{2009}' | '\u{202F}' => ' ',
+            c => c,
+        };
+        if c.is_whitespace() {
+            if !last_space {
+                out.push(' ');
+            }
+            last_space = true;
+            continue;
+        }
+        last_space = false;
+        for l in c.to_lowercase() {
+            out.push(l);
+        }
+    }
+    let t = out
+        .trim()
+        .trim_end_matches(['.', ',', ';', '!', '?'])
+        .trim();
+    let t = t
+        .strip_prefix("the ")
+        .or_else(|| t.strip_prefix("an "))
+        .or_else(|| t.strip_prefix("a "))
+        .unwrap_or(t);
+    t.to_string()
+}
+
+/// [`true_false`] and [`fill_blank`] (and [`parse_bool`]) as first written: every pattern on
+/// every text, lowercase copies.
+fn parse_bool_reference(snippet: &str) -> Option<bool> {
+    let s = unwrap_answer_reference(snippet);
+    let word = s
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())?;
+    let whole_is_word = s.trim_end_matches(|c: char| !c.is_alphanumeric()).len() == word.len();
+    let lower = word.to_lowercase();
+    let v = match lower.as_str() {
+        "true" | "yes" | "correct" | "right" | "vrai" | "verdadero" | "wahr" | "vero" => true,
+        "false" | "no" | "incorrect" | "wrong" | "faux" | "falso" | "falsch" => false,
+        // Single letters only as the whole answer.
+        "t" | "y" if whole_is_word => true,
+        "f" | "n" if whole_is_word => false,
+        _ => return None,
+    };
+    Some(v)
+}
+
+fn true_false_reference(text: &str) -> Option<bool> {
+    let text = strip_thinking_reference(text);
+    let text = text.as_ref();
+    if let Some(tag) = answer_tag_reference(text) {
+        return parse_bool_reference(tag);
+    }
+    if let Some(re) = TF_PHRASE.as_ref()
+        && let Some(c) = re.captures_iter(text).last()
+    {
+        return c.get(1).and_then(|g| parse_bool_reference(g.as_str()));
+    }
+    if let Some(re) = BOXED.as_ref()
+        && let Some(c) = re.captures_iter(text).last()
+        && let Some(v) = c.get(1).and_then(|g| parse_bool_reference(g.as_str()))
+    {
+        return Some(v);
+    }
+    // The response opens with the verdict: "True.", "**False** — because …".
+    let first = text.trim_start().trim_start_matches(['*', '_', '#', ' ']);
+    let word_end = first
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(first.len());
+    let w = &first[..word_end];
+    if matches!(
+        w.to_lowercase().as_str(),
+        "true" | "false" | "correct" | "incorrect"
+    ) || (w.len() == 1 && first.trim().len() == 1)
+    {
+        return parse_bool_reference(w);
+    }
+    None
+}
+
+fn fill_blank_reference(text: &str) -> Option<String> {
+    let text = strip_thinking_reference(text);
+    let text = text.as_ref();
+    if let Some(tag) = answer_tag_reference(text) {
+        let t = unwrap_answer_reference(tag);
+        return (!t.is_empty()).then(|| t.to_string());
+    }
+    if let Some(re) = BOXED.as_ref()
+        && let Some(c) = re.captures_iter(text).last()
+        && let Some(g) = c.get(1)
+    {
+        return Some(unwrap_answer_reference(g.as_str()).to_string());
+    }
+    if let Some(re) = FILL_PHRASE.as_ref()
+        && let Some(m) = re.find_iter(text).last()
+    {
+        let rest = &text[m.end()..];
+        let line = rest.lines().next().unwrap_or("");
+        let t = unwrap_answer_reference(line);
+        if !t.is_empty() {
+            return Some(t.to_string());
+        }
+    }
+    let t = text.trim();
+    if !t.is_empty() && !t.contains('\n') && t.chars().count() <= 80 {
+        return Some(unwrap_answer_reference(t).to_string());
+    }
+    None
+}
+
 /// Pieces that generated choice responses are glued from: tags (well formed or not), letters in
 /// both cases, wrappers, answer phrases (also with the long s `ſ` that Unicode case folding maps
 /// to `s`), option texts, thinking blocks, separators and unrelated words.
@@ -786,4 +906,96 @@ fn answer_phrase_matcher_cases() {
         vec![(0, 10)],
         "`\\bis\\b` needs both boundaries"
     );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+    /// The ASCII byte loop and the in-place trim of `normalize_text` change nothing.
+    #[test]
+    fn normalize_text_equals_reference(
+        pieces in proptest::collection::vec(proptest::sample::select(vec![
+            "The ", "the ", "An ", "a ", "A", "Sodium", "CHLORIDE", " ", "  ", "\t", "\n", "\u{b}",
+            "\u{a0}", "\u{2009}", "\u{3000}", "\u{2212}", "\u{2014}", "\u{2019}", "\u{201C}",
+            ".", ",", ";", "!", "?", "**", "(", ")", "\\boxed{", "}", "1.5", "kg", "É", "Σ", "ς",
+            "İ", "x",
+        ]), 0..10)
+    ) {
+        let text = pieces.concat();
+        proptest::prop_assert_eq!(normalize_text(&text), normalize_text_reference(&text));
+    }
+}
+
+/// Pieces of generated true/false and fill-in-blank responses.
+const TF_FILL_PIECES: &[&str] = &[
+    "<ans>",
+    "<eoa>",
+    "</ans>",
+    "<think>",
+    "</think>",
+    "True",
+    "FALSE",
+    "false",
+    "T",
+    "f",
+    "Yes",
+    "no",
+    "Correct",
+    "incorrect",
+    "Right",
+    "wrong",
+    "vrai",
+    "Falsch",
+    "verdadero",
+    "VERDADERO",
+    "Verdaderos",
+    "Y",
+    "N",
+    "The answer is ",
+    "answer: ",
+    "ANSWER",
+    "anſwer",
+    "Final answer: ",
+    "statement is ",
+    "The claim is",
+    "this is ",
+    "This",
+    "\\boxed{",
+    "}",
+    "{",
+    "**",
+    "*",
+    "_",
+    "#",
+    " ",
+    "\n",
+    ".",
+    ":",
+    "=",
+    "-",
+    "1.5 kg",
+    "1500 g",
+    "about 2 kg",
+    "water",
+    "é",
+    "K",
+    "İ",
+    "because",
+    "not",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+    /// The literal gates and stack lowercasing of the true/false and fill-in-blank extraction
+    /// change nothing.
+    #[test]
+    fn tf_and_fill_equal_reference(
+        pieces in proptest::collection::vec(proptest::sample::select(TF_FILL_PIECES), 0..12)
+    ) {
+        let text = pieces.concat();
+        proptest::prop_assert_eq!(true_false(&text), true_false_reference(&text), "{:?}", text);
+        proptest::prop_assert_eq!(fill_blank(&text), fill_blank_reference(&text), "{:?}", text);
+        proptest::prop_assert_eq!(parse_bool(&text), parse_bool_reference(&text), "{:?}", text);
+    }
 }
