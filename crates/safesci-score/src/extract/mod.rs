@@ -177,6 +177,33 @@ fn tag_content(text: &str, start: usize) -> &str {
 /// First bytes of every wrapper [`unwrap_answer`] peels.
 const WRAPPER_OPENERS: &[u8] = b"\\*_`$([{\"'\xE2";
 
+/// The paired wrappers [`unwrap_answer`] peels, in the order it tries them.
+const WRAPPER_PAIRS: [(&str, &str); 12] = [
+    ("**", "**"),
+    ("__", "__"),
+    ("*", "*"),
+    ("`", "`"),
+    ("$", "$"),
+    ("(", ")"),
+    ("[", "]"),
+    ("{", "}"),
+    ("\"", "\""),
+    ("'", "'"),
+    ("“", "”"),
+    ("\\(", "\\)"),
+];
+
+/// For each byte, the set of [`WRAPPER_PAIRS`] (bit `i` = pair `i`) whose opener starts with it.
+const PAIRS_BY_FIRST: [u16; 256] = {
+    let mut t = [0u16; 256];
+    let mut i = 0;
+    while i < WRAPPER_PAIRS.len() {
+        t[WRAPPER_PAIRS[i].0.as_bytes()[0] as usize] |= 1 << i;
+        i += 1;
+    }
+    t
+};
+
 /// Peel markdown and LaTeX wrappers and surrounding punctuation: `**B**`, `\boxed{B}`,
 /// `\text{B}`, `$B$`, `(B)`, `[B]`, `"B"`, `B.`.
 pub fn unwrap_answer(s: &str) -> &str {
@@ -209,23 +236,20 @@ pub fn unwrap_answer(s: &str) -> &str {
                 }
             }
         }
-        for (l, r) in [
-            ("**", "**"),
-            ("__", "__"),
-            ("*", "*"),
-            ("`", "`"),
-            ("$", "$"),
-            ("(", ")"),
-            ("[", "]"),
-            ("{", "}"),
-            ("\"", "\""),
-            ("'", "'"),
-            ("“", "”"),
-            ("\\(", "\\)"),
-        ] {
+        // The pairs in table order, visiting only those whose opener starts `s` now (a peel
+        // changes `s` for the pairs after it, as in a plain walk over the table).
+        let mut next = 0;
+        while let Some(&f) = s.as_bytes().first() {
+            let left = PAIRS_BY_FIRST[usize::from(f)] >> next;
+            if left == 0 {
+                break;
+            }
+            let i = next + left.trailing_zeros() as usize;
+            let (l, r) = WRAPPER_PAIRS[i];
             if let Some(inner) = peel(s, l, r) {
                 s = trim(inner);
             }
+            next = i + 1;
         }
         s = trim_end_punct(s);
         if s.len() == before {
@@ -731,6 +755,10 @@ fn collect_candidates(text: &str, out: &mut Vec<Cand>) {
         });
     }
     let phrases = out.len();
+    // Both other patterns need a `\\` or a `*`: one scan rules both out.
+    if memchr::memchr2(b'\\', b'*', text.as_bytes()).is_none() {
+        return;
+    }
     if find(text, "\\boxed{").is_some()
         && let Some(re) = BOXED.as_ref()
     {
@@ -883,10 +911,18 @@ pub fn choice_labels<L: AsRef<str>>(
     labels: &[L],
     option_texts: &[&str],
 ) -> Option<Chosen> {
-    let text = strip_thinking(text);
+    // Without a `<` there is neither a thinking block nor an answer tag: one scan instead of
+    // the two that would find so.
+    let tagged = memchr::memchr(b'<', text.as_bytes()).is_some();
+    let text = if tagged {
+        strip_thinking(text)
+    } else {
+        Cow::Borrowed(text)
+    };
     let text = text.as_ref();
     let lb = LabelBytes::new(labels);
-    let pick = if let Some(tag) = answer_tag(text) {
+    let tag = if tagged { answer_tag(text) } else { None };
+    let pick = if let Some(tag) = tag {
         // `parse_letters` on one trimmed byte that is a label letter: `unwrap_answer` leaves it
         // as is and `letter_list` returns exactly that label (uppercased).
         let t = tag.trim().as_bytes();
