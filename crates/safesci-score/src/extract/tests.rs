@@ -804,6 +804,28 @@ proptest::proptest! {
     }
 }
 
+/// More labels than a 64-bit mask holds: picks come back as label strings (`Chosen::Other`),
+/// still equal to the general rules' set, and option-text picks name the first equal label.
+#[test]
+fn many_labels_fall_back_to_strings() {
+    let labels: Vec<String> = (0..70)
+        .map(|i| format!("L{i}"))
+        .chain(["B".into()])
+        .collect();
+    let texts: Vec<&str> = (0..71)
+        .map(|i| if i == 3 { "Fume hood" } else { "" })
+        .collect();
+    let got = choice_labels("<ans>b<eoa>", &labels, &texts).unwrap();
+    assert_eq!(got, Chosen::Other(BTreeSet::from(["B".to_string()])));
+    assert_eq!(got.joined(&labels), "B");
+    let got = choice_labels("The answer is fume hood.", &labels, &texts).unwrap();
+    assert_eq!(got.to_set(&labels), BTreeSet::from(["L3".to_string()]));
+    assert!(got.equals(&BTreeSet::from(["L3".to_string()]), &labels));
+    let few = ["A", "B", "A", "C"];
+    let got = choice_labels("<ans>Gloves<eoa>", &few, &["x", "y", "Gloves", "z"]).unwrap();
+    assert_eq!(got, Chosen::Labels(0b1), "the first of equal labels");
+}
+
 #[test]
 fn fast_path_shapes() {
     let labels = ["A", "B", "C", "D"];
