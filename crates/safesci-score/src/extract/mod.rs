@@ -147,6 +147,8 @@ fn first_of(hay: &str, needles: &[&str]) -> Option<usize> {
     None
 }
 
+/// The tags that close an answer (what [`tag_content`] looks for; tests compare the two).
+#[cfg(test)]
 const ANS_CLOSES: &[&str] = &["<eoa>", "</ans>", "<EOA>", "<ans>"];
 
 /// The content of the last `<ans>` tag (closing `<eoa>` or `</ans>`, or none).
@@ -168,10 +170,25 @@ pub fn answer_tag(text: &str) -> Option<&str> {
     upper.map(|start| tag_content(text, start))
 }
 
-/// The text from `start` up to the first answer-closing tag (or the end).
+/// The text from `start` up to the first answer-closing tag (or the end): `first_of(rest,
+/// ANS_CLOSES)` with the four tags compared inline (they all open with `<`).
 fn tag_content(text: &str, start: usize) -> &str {
     let rest = &text[start..];
-    &rest[..first_of(rest, ANS_CLOSES).unwrap_or(rest.len())]
+    let h = rest.as_bytes();
+    let mut from = 0;
+    while let Some(p) = byte_find(b'<', &h[from..]) {
+        let at = from + p;
+        let r = &h[at + 1..];
+        if r.starts_with(b"eoa>")
+            || r.starts_with(b"/ans>")
+            || r.starts_with(b"EOA>")
+            || r.starts_with(b"ans>")
+        {
+            return &rest[..at];
+        }
+        from = at + 1;
+    }
+    rest
 }
 
 /// First bytes of every wrapper [`unwrap_answer`] peels.
@@ -872,6 +889,13 @@ impl Chosen {
             Chosen::Other(set) => set == key,
             // Picked labels are distinct strings (first of equal labels), so equal sizes plus
             // inclusion is set equality.
+            // One pick (the usual case): compare with the key's only label, no tree search.
+            Chosen::Labels(mask) if mask.count_ones() == 1 => {
+                key.len() == 1
+                    && labels
+                        .get(mask.trailing_zeros() as usize)
+                        .is_some_and(|l| key.first().is_some_and(|k| k == l.as_ref()))
+            }
             Chosen::Labels(mask) => {
                 mask.count_ones() as usize == key.len()
                     && picked(*mask, labels).all(|l| key.contains(l.as_ref()))

@@ -793,6 +793,10 @@ proptest::proptest! {
     fn prefilters_change_nothing(text in response()) {
         proptest::prop_assert_eq!(strip_thinking(&text), strip_thinking_reference(&text));
         proptest::prop_assert_eq!(answer_tag(&text), answer_tag_reference(&text));
+        proptest::prop_assert_eq!(
+            tag_content(&text, 0).len(),
+            first_of(&text, ANS_CLOSES).unwrap_or(text.len())
+        );
         proptest::prop_assert_eq!(untagged_candidates(&text), untagged_candidates_reference(&text));
         // Long texts take the answer-word prefilter.
         let long = format!("{}{text}", "filler, ".repeat(PREFILTER_FROM / 8));
