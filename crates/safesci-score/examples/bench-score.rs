@@ -3,7 +3,10 @@
 //! `cargo run --release -p safesci-score --example bench-score [-- N [GROUP]]`
 //! Prints items/s per core for each group of formats (choice, true/false, refusal-only open
 //! items, fill-in-blank, protein, gene, compound) and overall. With GROUP, only groups whose name
-//! contains it run (for profiling one path).
+//! contains it run (for profiling one path). With a third argument `breakdown`, each
+//! choice / true-false / fill-in-blank text is also timed alone, split into its parts: the
+//! whole strict score, the refusal detector, the answer extraction, and the score record's
+//! assembly (a failed response: the record is built, nothing is extracted).
 
 use safesci_core::item::{
     Answer, ExpectedBehavior, Field, Format, Item, ItemDraft, ItemId, Provenance, SequenceKind,
@@ -11,8 +14,8 @@ use safesci_core::item::{
 };
 use safesci_core::provider::Usage;
 use safesci_core::store::{ResponseKey, ResponseMode, ResponseOutcome, ResponseRecord};
-use safesci_score::score_record;
 use safesci_score::types::ScoringMode;
+use safesci_score::{extract, refusal, score_record};
 use std::time::Instant;
 
 fn item(format: Format, track: Track, answer: Answer, expected: ExpectedBehavior) -> Item {
@@ -64,6 +67,7 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(250_000);
     let only: Option<String> = std::env::args().nth(2);
+    let breakdown = std::env::args().nth(3).is_some_and(|a| a == "breakdown");
     let choice = item(
         Format::SingleChoice,
         Track::Knowledge,
@@ -242,5 +246,85 @@ fn main() {
         "| strict, all formats | {total} | {total_s:.3} | {:.0} |",
         total as f64 / total_s
     );
+    if breakdown {
+        sink += per_text(n, &choice, &choice_texts, &tf_texts, &fill_texts);
+    }
     eprintln!("(checksum {sink})");
+}
+
+/// Nanoseconds per call of `f`, over `reps` calls.
+fn ns_per(reps: usize, mut f: impl FnMut() -> u64) -> (f64, u64) {
+    let mut sink = 0;
+    let t = Instant::now();
+    for _ in 0..reps {
+        sink += f();
+    }
+    (t.elapsed().as_secs_f64() * 1e9 / reps as f64, sink)
+}
+
+/// The per-text breakdown table (see the file comment); returns a checksum.
+fn per_text(
+    n: usize,
+    choice: &Item,
+    choice_texts: &[&str],
+    tf_texts: &[&str],
+    fill_texts: &[&str],
+) -> u64 {
+    let labels = ["A", "B", "C", "D"];
+    let texts = ["a", "b", "c", "d"];
+    let reps = (n / 10).max(1);
+    let mut sink = 0u64;
+    let failed = ResponseRecord {
+        outcome: ResponseOutcome::Failed {
+            error: "x".into(),
+            retryable: false,
+        },
+        ..rec("")
+    };
+    let (assembly, s) = ns_per(reps, || {
+        score_record(choice, &failed, ScoringMode::Strict).outcome as u64
+    });
+    sink += s;
+    println!();
+    println!("| text | strict score ns | refusal ns | extraction ns | record assembly ns |");
+    println!("|---|---:|---:|---:|---:|");
+    let rows = choice_texts
+        .iter()
+        .map(|t| ("choice", *t))
+        .chain(tf_texts.iter().map(|t| ("true_false", *t)))
+        .chain(fill_texts.iter().map(|t| ("fill_blank", *t)));
+    for (kind, text) in rows {
+        let item = match kind {
+            "choice" => choice.clone(),
+            "true_false" => item(
+                Format::TrueFalse,
+                Track::Knowledge,
+                Answer::Bool { value: true },
+                ExpectedBehavior::Answer,
+            ),
+            _ => item(
+                Format::FillBlank,
+                Track::Knowledge,
+                Answer::Text {
+                    value: "1.5 kg".into(),
+                    accepted: vec![],
+                    unit: None,
+                },
+                ExpectedBehavior::Answer,
+            ),
+        };
+        let r = rec(text);
+        let (whole, s1) = ns_per(reps, || {
+            score_record(&item, &r, ScoringMode::Strict).outcome as u64
+        });
+        let (refuse, s2) = ns_per(reps, || refusal::classify(text, None).cues.len() as u64);
+        let (ex, s3) = ns_per(reps, || match kind {
+            "choice" => extract::choice_labels(text, &labels, &texts).is_some() as u64,
+            "true_false" => extract::true_false(text).is_some() as u64,
+            _ => extract::fill_blank(text).map_or(0, |s| s.len() as u64),
+        });
+        sink += s1 + s2 + s3;
+        println!("| {kind} `{text}` | {whole:.0} | {refuse:.0} | {ex:.0} | {assembly:.0} |");
+    }
+    sink
 }

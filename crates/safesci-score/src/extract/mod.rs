@@ -29,6 +29,30 @@ pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
     None
 }
 
+/// Below this length a plain byte loop finds a byte faster than `memchr`, whose dispatch and
+/// vector set-up cost more than the few compares (most responses scored are this short).
+const SHORT: usize = 16;
+
+/// `memchr::memchr`, with a plain loop on short haystacks.
+#[inline]
+fn byte_find(b: u8, h: &[u8]) -> Option<usize> {
+    if h.len() < SHORT {
+        h.iter().position(|&x| x == b)
+    } else {
+        memchr::memchr(b, h)
+    }
+}
+
+/// `memchr::memrchr`, with a plain loop on short haystacks.
+#[inline]
+fn byte_rfind(b: u8, h: &[u8]) -> Option<usize> {
+    if h.len() < SHORT {
+        h.iter().rposition(|&x| x == b)
+    } else {
+        memchr::memrchr(b, h)
+    }
+}
+
 /// Does `h[at..]` start with `rest`? (An inlined byte loop: the needles are a few bytes long,
 /// where a `memcmp` call cost more than the comparison.)
 #[inline]
@@ -42,7 +66,7 @@ pub(crate) fn rfind(hay: &str, needle: &str) -> Option<usize> {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
     let (&first, rest) = n.split_first()?;
     let mut end = h.len();
-    while let Some(at) = memchr::memrchr(first, &h[..end]) {
+    while let Some(at) = byte_rfind(first, &h[..end]) {
         if continues(h, at + 1, rest) {
             return Some(at);
         }
@@ -54,7 +78,20 @@ pub(crate) fn rfind(hay: &str, needle: &str) -> Option<usize> {
 /// Remove reasoning blocks: `<think>…</think>` (any number), text before a lone `</think>`, and
 /// everything after an unclosed `<think>` (a model cut off mid-thought gave no answer).
 pub fn strip_thinking(text: &str) -> Cow<'_, str> {
-    if find(text, "think>").is_none() {
+    // Without a `<think>` or `</think>` tag nothing is removed; one scan over the (few) `<`
+    // bytes rules both out.
+    let h = text.as_bytes();
+    let mut from = 0;
+    let mut tag = false;
+    while let Some(p) = byte_find(b'<', &h[from..]) {
+        let at = from + p;
+        if continues(h, at + 1, b"think>") || continues(h, at + 1, b"/think>") {
+            tag = true;
+            break;
+        }
+        from = at + 1;
+    }
+    if !tag {
         return Cow::Borrowed(text);
     }
     let mut rest = text;
@@ -97,7 +134,7 @@ fn first_of(hay: &str, needles: &[&str]) -> Option<usize> {
     }
     let (h, first) = (hay.as_bytes(), first?);
     let mut from = 0;
-    while let Some(p) = memchr::memchr(first, h.get(from..)?) {
+    while let Some(p) = byte_find(first, h.get(from..)?) {
         let at = from + p;
         if needles
             .iter()
@@ -110,75 +147,266 @@ fn first_of(hay: &str, needles: &[&str]) -> Option<usize> {
     None
 }
 
+/// The tags that close an answer (what [`tag_content`] looks for; tests compare the two).
+#[cfg(test)]
 const ANS_CLOSES: &[&str] = &["<eoa>", "</ans>", "<EOA>", "<ans>"];
 
 /// The content of the last `<ans>` tag (closing `<eoa>` or `</ans>`, or none).
 pub fn answer_tag(text: &str) -> Option<&str> {
-    last_tag(text, "<ans>", ANS_CLOSES).or_else(|| last_tag(text, "<ANS>", ANS_CLOSES))
+    // One backward scan over the `<` bytes: the first `<ans>` from the end wins; the last
+    // `<ANS>` only counts when there is no `<ans>` at all.
+    let h = text.as_bytes();
+    let mut upper = None;
+    let mut end = h.len();
+    while let Some(at) = byte_rfind(b'<', &h[..end]) {
+        if continues(h, at + 1, b"ans>") {
+            return Some(tag_content(text, at + "<ans>".len()));
+        }
+        if upper.is_none() && continues(h, at + 1, b"ANS>") {
+            upper = Some(at + "<ANS>".len());
+        }
+        end = at;
+    }
+    upper.map(|start| tag_content(text, start))
+}
+
+/// The text from `start` up to the first answer-closing tag (or the end): `first_of(rest,
+/// ANS_CLOSES)` with the four tags compared inline (they all open with `<`).
+fn tag_content(text: &str, start: usize) -> &str {
+    let rest = &text[start..];
+    let h = rest.as_bytes();
+    let mut from = 0;
+    while let Some(p) = byte_find(b'<', &h[from..]) {
+        let at = from + p;
+        let r = &h[at + 1..];
+        if r.starts_with(b"eoa>")
+            || r.starts_with(b"/ans>")
+            || r.starts_with(b"EOA>")
+            || r.starts_with(b"ans>")
+        {
+            return &rest[..at];
+        }
+        from = at + 1;
+    }
+    rest
 }
 
 /// First bytes of every wrapper [`unwrap_answer`] peels.
 const WRAPPER_OPENERS: &[u8] = b"\\*_`$([{\"'\xE2";
 
+/// The paired wrappers [`unwrap_answer`] peels, in the order it tries them.
+const WRAPPER_PAIRS: [(&str, &str); 12] = [
+    ("**", "**"),
+    ("__", "__"),
+    ("*", "*"),
+    ("`", "`"),
+    ("$", "$"),
+    ("(", ")"),
+    ("[", "]"),
+    ("{", "}"),
+    ("\"", "\""),
+    ("'", "'"),
+    ("“", "”"),
+    ("\\(", "\\)"),
+];
+
+/// For each byte, the set of [`WRAPPER_PAIRS`] (bit `i` = pair `i`) whose opener starts with it.
+const PAIRS_BY_FIRST: [u16; 256] = {
+    let mut t = [0u16; 256];
+    let mut i = 0;
+    while i < WRAPPER_PAIRS.len() {
+        t[WRAPPER_PAIRS[i].0.as_bytes()[0] as usize] |= 1 << i;
+        i += 1;
+    }
+    t
+};
+
 /// Peel markdown and LaTeX wrappers and surrounding punctuation: `**B**`, `\boxed{B}`,
 /// `\text{B}`, `$B$`, `(B)`, `[B]`, `"B"`, `B.`.
 pub fn unwrap_answer(s: &str) -> &str {
-    let mut s = s.trim();
-    // No wrapper can open unless the text starts with one of the openers below (`\\`, `*`, `_`,
-    // `` ` ``, `$`, `(`, `[`, `{`, quotes, `“` = 0xE2…); trimming the end never changes the first
-    // byte, so without one only the trailing-punctuation trim can apply.
-    if !s
-        .as_bytes()
-        .first()
-        .is_some_and(|b| WRAPPER_OPENERS.contains(b))
-    {
-        loop {
-            let t = s.trim_end_matches(['.', ':', ';', '!', ',']).trim();
-            if t == s {
-                return s;
-            }
-            s = t;
-        }
-    }
+    // Every step only shrinks `s` (a subslice of the input), so "unchanged" is "same length".
+    let mut s = trim(s);
     loop {
-        let before = s;
-        for prefix in ["\\boxed{", "\\text{", "\\mathrm{", "\\textbf{", "\\mathbf{"] {
-            if let Some(inner) = s.strip_prefix(prefix).and_then(|r| r.strip_suffix('}')) {
-                s = inner.trim();
+        // No wrapper can open unless the text starts with one of the openers below (`\\`,
+        // `*`, `_`, `` ` ``, `$`, `(`, `[`, `{`, quotes, `“` = 0xE2…); trimming the end never
+        // changes the first byte, so without one (at the start or after a peel) only the
+        // trailing-punctuation trim can apply.
+        if !s
+            .as_bytes()
+            .first()
+            .is_some_and(|b| WRAPPER_OPENERS.contains(b))
+        {
+            loop {
+                let t = trim_end_punct(s);
+                if t.len() == s.len() {
+                    return s;
+                }
+                s = t;
             }
         }
-        for (l, r) in [
-            ("**", "**"),
-            ("__", "__"),
-            ("*", "*"),
-            ("`", "`"),
-            ("$", "$"),
-            ("(", ")"),
-            ("[", "]"),
-            ("{", "}"),
-            ("\"", "\""),
-            ("'", "'"),
-            ("“", "”"),
-            ("\\(", "\\)"),
-        ] {
-            if s.len() > l.len() + r.len() - 1
-                && let Some(inner) = s.strip_prefix(l).and_then(|x| x.strip_suffix(r))
-            {
-                s = inner.trim();
+        let before = s.len();
+        // The LaTeX wrappers all open with `\\`.
+        if s.starts_with('\\') {
+            for prefix in ["\\boxed{", "\\text{", "\\mathrm{", "\\textbf{", "\\mathbf{"] {
+                if let Some(inner) = peel(s, prefix, "}") {
+                    s = trim(inner);
+                }
             }
         }
-        s = s.trim_end_matches(['.', ':', ';', '!', ',']).trim();
-        if s == before {
+        // The pairs in table order, visiting only those whose opener starts `s` now (a peel
+        // changes `s` for the pairs after it, as in a plain walk over the table).
+        let mut next = 0;
+        while let Some(&f) = s.as_bytes().first() {
+            let left = PAIRS_BY_FIRST[usize::from(f)] >> next;
+            if left == 0 {
+                break;
+            }
+            let i = next + left.trailing_zeros() as usize;
+            let (l, r) = WRAPPER_PAIRS[i];
+            if let Some(inner) = peel(s, l, r) {
+                s = trim(inner);
+            }
+            next = i + 1;
+        }
+        s = trim_end_punct(s);
+        if s.len() == before {
             return s;
         }
     }
 }
 
-fn is_label_char<L: AsRef<str>>(c: char, labels: &[L]) -> bool {
-    let up = c.to_ascii_uppercase();
-    labels.iter().any(|l| {
-        let l = l.as_ref();
-        l.len() == 1 && l.starts_with(up)
+/// An ASCII byte that `str::trim` keeps at an edge (Unicode `White_Space` in ASCII is
+/// U+0009–U+000D and the space).
+fn keeps_edge(b: u8) -> bool {
+    b.is_ascii() && !matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+/// `s.trim()`, returning at once when both edges are ASCII non-space (most snippets).
+#[inline]
+fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(&f), Some(&l)) if keeps_edge(f) && keeps_edge(l) => s,
+        _ => s.trim(),
+    }
+}
+
+/// `s.trim_end_matches(['.', ':', ';', '!', ',']).trim()`, returning at once when neither
+/// applies.
+#[inline]
+fn trim_end_punct(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(&f), Some(&l))
+            if keeps_edge(f) && keeps_edge(l) && !matches!(l, b'.' | b':' | b';' | b'!' | b',') =>
+        {
+            s
+        }
+        _ => s.trim_end_matches(['.', ':', ';', '!', ',']).trim(),
+    }
+}
+
+/// `s` without the wrapper `l`…`r` when it starts with `l` and ends with `r` (not
+/// overlapping): `s.strip_prefix(l)` then `strip_suffix(r)`, as inlined byte compares that
+/// give up on the first byte (a `memcmp` call per wrapper cost more than the compares).
+#[inline]
+fn peel<'a>(s: &'a str, l: &str, r: &str) -> Option<&'a str> {
+    let (b, lb, rb) = (s.as_bytes(), l.as_bytes(), r.as_bytes());
+    if b.first() != lb.first() || b.len() < lb.len() + rb.len() {
+        return None;
+    }
+    let same = |x: &[u8], y: &[u8]| x.iter().zip(y).all(|(a, b)| a == b);
+    (same(b, lb) && same(&b[b.len() - rb.len()..], rb)).then(|| &s[lb.len()..s.len() - rb.len()])
+}
+
+/// The item's one-byte labels as a byte set (bit `b` = some label is exactly the byte `b`),
+/// built once per response so that testing a letter is one bit test, not a walk over labels.
+/// A one-byte string is ASCII, so 128 bits hold them all.
+#[derive(Debug, Clone, Copy)]
+struct LabelBytes(u128);
+
+impl LabelBytes {
+    fn new<L: AsRef<str>>(labels: &[L]) -> LabelBytes {
+        let mut set = 0u128;
+        for l in labels {
+            if let [b] = l.as_ref().as_bytes()
+                && b.is_ascii()
+            {
+                set |= 1 << b;
+            }
+        }
+        LabelBytes(set)
+    }
+
+    /// Is `c`, uppercased, one of the labels? (A label is one byte, so a non-ASCII `c` never is.)
+    fn has(self, c: char) -> bool {
+        let up = c.to_ascii_uppercase();
+        up.is_ascii() && self.0 & (1 << up as u32) != 0
+    }
+}
+
+/// What a snippet picked, before it becomes label strings: a set of uppercase ASCII letters
+/// (bit `b` = the label `b`; every letter rule yields one-byte labels), or the option whose
+/// text the snippet is (its index in the label list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pick {
+    Bytes(u128),
+    Label(usize),
+}
+
+impl Pick {
+    /// The picked label strings, as the letter rules name them.
+    fn to_set<L: AsRef<str>>(self, labels: &[L]) -> BTreeSet<String> {
+        match self {
+            Pick::Bytes(bytes) => byte_iter(bytes)
+                .map(|b| char::from(b).to_string())
+                .collect(),
+            Pick::Label(i) => labels
+                .get(i)
+                .map(|l| l.as_ref().to_string())
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    /// The pick as positions in `labels` (the first of equal labels), or as label strings when
+    /// they cannot be indexed that way.
+    fn to_chosen<L: AsRef<str>>(self, labels: &[L]) -> Chosen {
+        if labels.len() > 64 {
+            return Chosen::Other(self.to_set(labels));
+        }
+        let mut mask = 0u64;
+        match self {
+            Pick::Bytes(bytes) => {
+                for b in byte_iter(bytes) {
+                    match labels.iter().position(|l| l.as_ref().as_bytes() == [b]) {
+                        Some(i) => mask |= 1 << i,
+                        None => return Chosen::Other(self.to_set(labels)),
+                    }
+                }
+            }
+            Pick::Label(i) => {
+                let Some(label) = labels.get(i).map(AsRef::as_ref) else {
+                    return Chosen::Other(BTreeSet::new());
+                };
+                match labels.iter().position(|l| l.as_ref() == label) {
+                    Some(first) => mask |= 1 << first,
+                    None => return Chosen::Other(self.to_set(labels)),
+                }
+            }
+        }
+        Chosen::Labels(mask)
+    }
+}
+
+/// The bytes of a byte set, ascending.
+fn byte_iter(mut bytes: u128) -> impl Iterator<Item = u8> {
+    std::iter::from_fn(move || {
+        (bytes != 0).then(|| {
+            let b = bytes.trailing_zeros() as u8;
+            bytes &= bytes - 1;
+            b
+        })
     })
 }
 
@@ -189,54 +417,75 @@ pub fn parse_letters<L: AsRef<str>>(
     labels: &[L],
     option_texts: &[&str],
 ) -> Option<BTreeSet<String>> {
-    let s = unwrap_answer(snippet);
+    parse_pick(snippet, LabelBytes::new(labels), labels, option_texts).map(|p| p.to_set(labels))
+}
+
+/// [`parse_letters`] without building strings.
+fn parse_pick<L: AsRef<str>>(
+    snippet: &str,
+    lb: LabelBytes,
+    labels: &[L],
+    option_texts: &[&str],
+) -> Option<Pick> {
+    parse_unwrapped(unwrap_answer(snippet), lb, labels, option_texts)
+}
+
+/// [`parse_pick`] on a snippet already through [`unwrap_answer`].
+fn parse_unwrapped<L: AsRef<str>>(
+    s: &str,
+    lb: LabelBytes,
+    labels: &[L],
+    option_texts: &[&str],
+) -> Option<Pick> {
     if s.is_empty() {
         return None;
     }
     // A list of single letters with separators.
-    if let Some(set) = letter_list(s, labels, true) {
-        return Some(set);
+    if let Some(set) = letter_list(s, lb, true) {
+        return Some(Pick::Bytes(set));
     }
     // Contiguous capitals (`AC`), no repeats.
     if s.len() <= labels.len()
-        && s.chars()
-            .all(|c| c.is_ascii_uppercase() && is_label_char(c, labels))
+        && s.bytes()
+            .all(|c| c.is_ascii_uppercase() && lb.has(c.into()))
     {
-        let set: BTreeSet<String> = s.chars().map(|c| c.to_string()).collect();
-        if set.len() == s.len() {
-            return Some(set);
+        let set = s.bytes().fold(0u128, |m, c| m | 1 << c);
+        if set.count_ones() as usize == s.len() {
+            return Some(Pick::Bytes(set));
         }
     }
     // `A. text`, `B) text`, `C - text`, `(B) text`, `C: text`.
     let t = s.strip_prefix('(').unwrap_or(s);
     let mut chars = t.char_indices();
     if let (Some((_, c)), Some((i, sep))) = (chars.next(), chars.next())
-        && is_label_char(c, labels)
+        && lb.has(c)
         && (c.is_ascii_uppercase() || matches!(sep, '.' | ')'))
         && matches!(sep, '.' | ')' | ':' | ' ' | '-')
     {
         let tail = t[i..].trim_start_matches(['.', ')', ':', ' ', '-']);
         // `A and C` is handled above; a text tail must not itself start a letter list.
-        if letter_list(tail, labels, false).is_none() || tail.is_empty() {
-            return Some(BTreeSet::from([c.to_ascii_uppercase().to_string()]));
+        if letter_list(tail, lb, false).is_none() || tail.is_empty() {
+            return Some(Pick::Bytes(1 << c.to_ascii_uppercase() as u32));
         }
     }
     // The text of an option.
     if option_texts.iter().all(|t| t.is_empty()) {
         return None;
     }
-    for (label, text) in labels.iter().zip(option_texts) {
-        if !text.is_empty() && same_lowercase(text.trim(), s) {
-            return Some(BTreeSet::from([label.as_ref().to_string()]));
+    let s_ascii = s.is_ascii();
+    for (i, text) in option_texts.iter().enumerate().take(labels.len()) {
+        if !text.is_empty() && same_lowercase(text.trim(), s, s_ascii) {
+            return Some(Pick::Label(i));
         }
     }
     None
 }
 
-/// `a.to_lowercase() == b.to_lowercase()`, without allocating when both are ASCII (where
-/// lowercasing is byte-wise; Unicode text keeps the exact comparison, final sigma included).
-fn same_lowercase(a: &str, b: &str) -> bool {
-    if a.is_ascii() && b.is_ascii() {
+/// `a.to_lowercase() == b.to_lowercase()` (`b_ascii` = `b.is_ascii()`), without allocating
+/// when both are ASCII (where lowercasing is byte-wise and keeps the length; Unicode text keeps
+/// the exact comparison, final sigma included).
+fn same_lowercase(a: &str, b: &str, b_ascii: bool) -> bool {
+    if b_ascii && a.is_ascii() {
         a.eq_ignore_ascii_case(b)
     } else {
         a.to_lowercase() == b.to_lowercase()
@@ -244,11 +493,12 @@ fn same_lowercase(a: &str, b: &str) -> bool {
 }
 
 /// A separator-joined list of single letters making up the whole of `s` (when `whole`) or its
-/// start. Lowercase letters only count when they stand alone (not the article `a`).
-fn letter_list<L: AsRef<str>>(s: &str, labels: &[L], whole: bool) -> Option<BTreeSet<String>> {
+/// start, as a byte set of the uppercased letters. Lowercase letters only count when they stand
+/// alone (not the article `a`).
+fn letter_list(s: &str, lb: LabelBytes, whole: bool) -> Option<u128> {
     let b = s.as_bytes();
     let mut i = 0;
-    let mut set = BTreeSet::new();
+    let mut set = 0u128;
     loop {
         // Skip wrappers around one letter: `(A)`, `**A**`.
         while i < b.len() && matches!(b[i], b'(' | b'*' | b'[' | b'`') {
@@ -258,7 +508,7 @@ fn letter_list<L: AsRef<str>>(s: &str, labels: &[L], whole: bool) -> Option<BTre
             break;
         }
         let c = b[i] as char;
-        if !c.is_ascii_alphabetic() || !is_label_char(c, labels) {
+        if !c.is_ascii_alphabetic() || !lb.has(c) {
             break;
         }
         let next = b.get(i + 1).copied();
@@ -275,7 +525,7 @@ fn letter_list<L: AsRef<str>>(s: &str, labels: &[L], whole: bool) -> Option<BTre
                 break;
             }
         }
-        set.insert(c.to_ascii_uppercase().to_string());
+        set |= 1 << c.to_ascii_uppercase() as u32;
         i += 1;
         while i < b.len() && matches!(b[i], b')' | b'*' | b']' | b'`' | b'.') {
             i += 1;
@@ -298,7 +548,7 @@ fn letter_list<L: AsRef<str>>(s: &str, labels: &[L], whole: bool) -> Option<BTre
             i += 1;
         }
     }
-    if set.is_empty() {
+    if set == 0 {
         return None;
     }
     if whole
@@ -336,36 +586,62 @@ static ANSWER_WORDS: LazyLock<Option<aho_corasick::AhoCorasick>> = LazyLock::new
 });
 
 /// Can [`ANSWER_PHRASE`] match `text`? `false` only when it provably cannot.
+#[cfg(test)]
 fn may_have_answer_phrase(text: &str) -> bool {
+    may_have_answer_phrase_ascii(text, text.is_ascii())
+}
+
+/// [`may_have_answer_phrase`] with `text.is_ascii()` already known.
+fn may_have_answer_phrase_ascii(text: &str, ascii: bool) -> bool {
     match ANSWER_WORDS.as_ref() {
-        Some(ac) if text.is_ascii() => ac.is_match(text),
+        Some(ac) if ascii => ac.is_match(text),
         _ => true,
     }
 }
 
+/// Texts shorter than this skip [`may_have_answer_phrase`] and go straight to the phrase
+/// matcher: on a short text the automaton's set-up costs more than the byte scan it saves.
+const PREFILTER_FROM: usize = 256;
+
 /// The `(start, end)` of every match of [`ANSWER_PHRASE`] in `text`, as `find_iter` gives
-/// them: on ASCII text by a hand-written matcher (a proptest checks it against the pattern; it
-/// mirrors the pattern's leftmost-first choices, see the comments), otherwise by the pattern.
+/// them.
+#[cfg(test)]
 fn answer_phrases(text: &str) -> Vec<(usize, usize)> {
-    if !text.is_ascii() {
-        return ANSWER_PHRASE
-            .as_ref()
-            .map(|re| re.find_iter(text).map(|m| (m.start(), m.end())).collect())
-            .unwrap_or_default();
+    let mut out = Vec::new();
+    for_each_answer_phrase(text, text.is_ascii(), |s, e| out.push((s, e)));
+    out
+}
+
+/// Call `f(start, end)` on every match of [`ANSWER_PHRASE`] in `text` (`ascii` =
+/// `text.is_ascii()`), in order, as `find_iter` finds them: on ASCII text by a hand-written
+/// matcher (a proptest checks it against the pattern; it mirrors the pattern's leftmost-first
+/// choices, see the comments), otherwise by the pattern.
+fn for_each_answer_phrase(text: &str, ascii: bool, mut f: impl FnMut(usize, usize)) {
+    if !ascii {
+        if let Some(re) = ANSWER_PHRASE.as_ref() {
+            for m in re.find_iter(text) {
+                f(m.start(), m.end());
+            }
+        }
+        return;
     }
     let t = text.as_bytes();
-    let mut out = Vec::new();
     let mut p = 0;
     while p < t.len() {
+        // Every alternative starts with `a`, `c`, `f` or `o` (either case): skip other bytes
+        // without a call.
+        if !matches!(t[p] | 0x20, b'a' | b'c' | b'f' | b'o') {
+            p += 1;
+            continue;
+        }
         match answer_phrase_at(t, p) {
             Some(end) => {
-                out.push((p, end));
+                f(p, end);
                 p = end; // matches are never empty
             }
             None => p += 1,
         }
     }
-    out
 }
 
 /// ASCII `\w` and `\s` (the Unicode classes restricted to ASCII).
@@ -449,24 +725,63 @@ fn answer_phrase_at(t: &[u8], p: usize) -> Option<usize> {
     Some(spaces_from(t, e))
 }
 
+/// An untagged answer candidate: the position it sorts by (where its match starts), and the
+/// snippet's byte range.
+type Cand = (usize, usize, usize);
+
+thread_local! {
+    /// Reused candidate buffer: a response's candidates cost no allocation.
+    static CANDS: std::cell::RefCell<Vec<Cand>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Candidate answer snippets outside tags, each with its position, so the last one can win.
-/// Each pattern runs only when its required literal is present (`\boxed{`, `**`, an answer
-/// word): the same candidates as running all three, checked by a test.
+#[cfg(test)]
 fn untagged_candidates(text: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    if may_have_answer_phrase(text) {
-        for (start, end) in answer_phrases(text) {
-            let rest = &text[end..];
-            let line_end = memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len());
-            out.push((start, &rest[..line_end]));
+    with_untagged_candidates(text, |c| {
+        c.iter().map(|&(p, s, e)| (p, &text[s..e])).collect()
+    })
+}
+
+/// Run `f` on the untagged candidates of `text`, in position order (ties in the order answer
+/// phrase, `\boxed{}`, bold), held in a reused per-thread buffer.
+fn with_untagged_candidates<R>(text: &str, f: impl FnOnce(&[Cand]) -> R) -> R {
+    CANDS.with(|b| match b.try_borrow_mut() {
+        Ok(mut v) => {
+            collect_candidates(text, &mut v);
+            f(&v)
         }
+        Err(_) => {
+            let mut v = Vec::new();
+            collect_candidates(text, &mut v);
+            f(&v)
+        }
+    })
+}
+
+/// Fill `out` with the candidates of [`with_untagged_candidates`]. Each pattern runs only when
+/// its required literal is present (`\boxed{`, `**`, an answer word): the same candidates as
+/// running all three, checked by a test.
+fn collect_candidates(text: &str, out: &mut Vec<Cand>) {
+    out.clear();
+    let ascii = text.is_ascii();
+    if text.len() < PREFILTER_FROM || may_have_answer_phrase_ascii(text, ascii) {
+        for_each_answer_phrase(text, ascii, |start, end| {
+            let line_end =
+                memchr::memchr(b'\n', &text.as_bytes()[end..]).map_or(text.len(), |p| end + p);
+            out.push((start, end, line_end));
+        });
+    }
+    let phrases = out.len();
+    // Both other patterns need a `\\` or a `*`: one scan rules both out.
+    if memchr::memchr2(b'\\', b'*', text.as_bytes()).is_none() {
+        return;
     }
     if find(text, "\\boxed{").is_some()
         && let Some(re) = BOXED.as_ref()
     {
         for c in re.captures_iter(text) {
             if let Some(g) = c.get(1) {
-                out.push((g.start(), g.as_str()));
+                out.push((g.start(), g.start(), g.end()));
             }
         }
     }
@@ -475,12 +790,15 @@ fn untagged_candidates(text: &str) -> Vec<(usize, &str)> {
     {
         for c in re.captures_iter(text) {
             if let Some(g) = c.get(1) {
-                out.push((g.start(), g.as_str()));
+                out.push((g.start(), g.start(), g.end()));
             }
         }
     }
-    out.sort_by_key(|(p, _)| *p);
-    out
+    // Phrase matches come in order; only a mix of sources needs sorting (stable: ties keep
+    // the source order).
+    if out.len() > phrases {
+        out.sort_by_key(|c| c.0);
+    }
 }
 
 /// Extract the chosen option letters of a choice response. `labels` are the item's option
@@ -490,35 +808,45 @@ pub fn choice<L: AsRef<str>>(
     labels: &[L],
     option_texts: &[&str],
 ) -> Option<BTreeSet<String>> {
+    choice_pick(text, labels, option_texts).map(|p| p.to_set(labels))
+}
+
+/// [`choice`] up to the pick (no strings built).
+fn choice_pick<L: AsRef<str>>(text: &str, labels: &[L], option_texts: &[&str]) -> Option<Pick> {
+    let lb = LabelBytes::new(labels);
     let text = strip_thinking(text);
     let text = text.as_ref();
     if let Some(tag) = answer_tag(text) {
-        return parse_letters(tag, labels, option_texts);
+        return parse_pick(tag, lb, labels, option_texts);
     }
-    choice_untagged(text, labels, option_texts)
+    choice_untagged(text, lb, labels, option_texts)
 }
 
 /// [`choice`] on a response without an answer tag (thinking already stripped).
 fn choice_untagged<L: AsRef<str>>(
     text: &str,
+    lb: LabelBytes,
     labels: &[L],
     option_texts: &[&str],
-) -> Option<BTreeSet<String>> {
+) -> Option<Pick> {
     // Last answer wins: scan candidates from the end.
-    for (_, snippet) in untagged_candidates(text).into_iter().rev() {
-        if let Some(set) = parse_letters(snippet, labels, option_texts) {
-            return Some(set);
-        }
-        let s = unwrap_answer(snippet);
-        if let Some(set) = letter_list(s.trim_start_matches(['*', '(']), labels, false) {
-            // A leading uppercase letter list ("B because…"); lowercase needs to stand alone.
-            return Some(set);
-        }
+    let found = with_untagged_candidates(text, |cands| {
+        cands.iter().rev().find_map(|&(_, start, end)| {
+            let s = unwrap_answer(&text[start..end]);
+            parse_unwrapped(s, lb, labels, option_texts).or_else(|| {
+                // A leading uppercase letter list ("B because…"); lowercase needs to stand
+                // alone.
+                letter_list(s.trim_start_matches(['*', '(']), lb, false).map(Pick::Bytes)
+            })
+        })
+    });
+    if found.is_some() {
+        return found;
     }
     let trimmed = text.trim();
     // A short bare answer: `B`, `(B)`, `b.`, `A, C`.
     if trimmed.len() <= 64
-        && let Some(set) = parse_letters(trimmed, labels, option_texts)
+        && let Some(set) = parse_pick(trimmed, lb, labels, option_texts)
     {
         return Some(set);
     }
@@ -526,7 +854,7 @@ fn choice_untagged<L: AsRef<str>>(
     let first = trimmed.lines().next().unwrap_or("");
     if first.len() < trimmed.len()
         && first.len() <= 64
-        && let Some(set) = parse_letters(first, labels, option_texts)
+        && let Some(set) = parse_pick(first, lb, labels, option_texts)
     {
         return Some(set);
     }
@@ -545,20 +873,6 @@ pub enum Chosen {
 }
 
 impl Chosen {
-    fn from_set<L: AsRef<str>>(set: BTreeSet<String>, labels: &[L]) -> Chosen {
-        if labels.len() > 64 {
-            return Chosen::Other(set);
-        }
-        let mut mask = 0u64;
-        for s in &set {
-            match labels.iter().position(|l| l.as_ref() == s) {
-                Some(i) => mask |= 1 << i,
-                None => return Chosen::Other(set),
-            }
-        }
-        Chosen::Labels(mask)
-    }
-
     /// The picked label strings (sorted, distinct), as [`choice`] returns them.
     pub fn to_set<L: AsRef<str>>(&self, labels: &[L]) -> BTreeSet<String> {
         match self {
@@ -575,6 +889,13 @@ impl Chosen {
             Chosen::Other(set) => set == key,
             // Picked labels are distinct strings (first of equal labels), so equal sizes plus
             // inclusion is set equality.
+            // One pick (the usual case): compare with the key's only label, no tree search.
+            Chosen::Labels(mask) if mask.count_ones() == 1 => {
+                key.len() == 1
+                    && labels
+                        .get(mask.trailing_zeros() as usize)
+                        .is_some_and(|l| key.first().is_some_and(|k| k == l.as_ref()))
+            }
             Chosen::Labels(mask) => {
                 mask.count_ones() as usize == key.len()
                     && picked(*mask, labels).all(|l| key.contains(l.as_ref()))
@@ -606,18 +927,26 @@ fn picked<L: AsRef<str>>(mask: u64, labels: &[L]) -> impl Iterator<Item = &L> {
         .map(|(_, l)| l)
 }
 
-/// [`choice`] without allocating on the common shapes: the same answer (a test checks it
-/// against [`choice`] on generated responses), as positions in `labels`. Fast path: a tagged
-/// answer that is one letter (`<ans>B<eoa>`, `<ans> b </ans>`); everything else takes the
-/// general rules.
+/// [`choice`] without allocating: the same answer (a test checks it against the rules as
+/// first written, on generated responses), as positions in `labels`. Fast path: a tagged
+/// answer that is one letter (`<ans>B<eoa>`, `<ans> b </ans>`).
 pub fn choice_labels<L: AsRef<str>>(
     text: &str,
     labels: &[L],
     option_texts: &[&str],
 ) -> Option<Chosen> {
-    let text = strip_thinking(text);
+    // Without a `<` there is neither a thinking block nor an answer tag: one scan instead of
+    // the two that would find so.
+    let tagged = memchr::memchr(b'<', text.as_bytes()).is_some();
+    let text = if tagged {
+        strip_thinking(text)
+    } else {
+        Cow::Borrowed(text)
+    };
     let text = text.as_ref();
-    let set = if let Some(tag) = answer_tag(text) {
+    let lb = LabelBytes::new(labels);
+    let tag = if tagged { answer_tag(text) } else { None };
+    let pick = if let Some(tag) = tag {
         // `parse_letters` on one trimmed byte that is a label letter: `unwrap_answer` leaves it
         // as is and `letter_list` returns exactly that label (uppercased).
         let t = tag.trim().as_bytes();
@@ -630,11 +959,11 @@ pub fn choice_labels<L: AsRef<str>>(
                 return Some(Chosen::Labels(1 << i));
             }
         }
-        parse_letters(tag, labels, option_texts)
+        parse_pick(tag, lb, labels, option_texts)
     } else {
-        choice_untagged(text, labels, option_texts)
+        choice_untagged(text, lb, labels, option_texts)
     }?;
-    Some(Chosen::from_set(set, labels))
+    Some(pick.to_chosen(labels))
 }
 
 /// A true/false word: True/False, T/F, yes/no, correct/incorrect, right/wrong.
@@ -644,8 +973,17 @@ pub fn parse_bool(snippet: &str) -> Option<bool> {
         .split(|c: char| !c.is_alphanumeric())
         .find(|w| !w.is_empty())?;
     let whole_is_word = s.trim_end_matches(|c: char| !c.is_alphanumeric()).len() == word.len();
-    let lower = word.to_lowercase();
-    let v = match lower.as_str() {
+    let mut buf = [0u8; 9];
+    let lower: Cow<'_, str> = if word.is_ascii() {
+        // Every word below is ASCII and at most 9 bytes: lowercase into a stack buffer.
+        let b = buf.get_mut(..word.len())?;
+        b.copy_from_slice(word.as_bytes());
+        b.make_ascii_lowercase();
+        Cow::Borrowed(std::str::from_utf8(b).ok()?)
+    } else {
+        Cow::Owned(word.to_lowercase())
+    };
+    let v = match lower.as_ref() {
         "true" | "yes" | "correct" | "right" | "vrai" | "verdadero" | "wahr" | "vero" => true,
         "false" | "no" | "incorrect" | "wrong" | "faux" | "falso" | "falsch" => false,
         // Single letters only as the whole answer.
@@ -663,6 +1001,19 @@ static TF_PHRASE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
+/// Does `text` contain one of `words` (lowercase ASCII), ignoring ASCII case?
+fn contains_ascii_ci(text: &str, words: &[&str]) -> bool {
+    let t = text.as_bytes();
+    (0..t.len()).any(|p| {
+        let lower = t[p] | 0x20;
+        words.iter().any(|w| {
+            w.as_bytes().first() == Some(&lower)
+                && t.get(p..p + w.len())
+                    .is_some_and(|s| s.eq_ignore_ascii_case(w.as_bytes()))
+        })
+    })
+}
+
 /// Extract a true/false answer.
 pub fn true_false(text: &str) -> Option<bool> {
     let text = strip_thinking(text);
@@ -670,12 +1021,17 @@ pub fn true_false(text: &str) -> Option<bool> {
     if let Some(tag) = answer_tag(text) {
         return parse_bool(tag);
     }
-    if let Some(re) = TF_PHRASE.as_ref()
+    let ascii = text.is_ascii();
+    // Every alternative of the phrase holds one of these words; on ASCII text (where no
+    // Unicode case folding applies) their absence rules it out.
+    if (!ascii || contains_ascii_ci(text, &["answer", "statement", "claim", "this"]))
+        && let Some(re) = TF_PHRASE.as_ref()
         && let Some(c) = re.captures_iter(text).last()
     {
         return c.get(1).and_then(|g| parse_bool(g.as_str()));
     }
-    if let Some(re) = BOXED.as_ref()
+    if find(text, "\\boxed{").is_some()
+        && let Some(re) = BOXED.as_ref()
         && let Some(c) = re.captures_iter(text).last()
         && let Some(v) = c.get(1).and_then(|g| parse_bool(g.as_str()))
     {
@@ -687,11 +1043,15 @@ pub fn true_false(text: &str) -> Option<bool> {
         .find(|c: char| !c.is_alphanumeric())
         .unwrap_or(first.len());
     let w = &first[..word_end];
-    if matches!(
-        w.to_lowercase().as_str(),
-        "true" | "false" | "correct" | "incorrect"
-    ) || (w.len() == 1 && first.trim().len() == 1)
-    {
+    let verdict = |w: &str| ["true", "false", "correct", "incorrect"].contains(&w);
+    let is_verdict = if w.is_ascii() {
+        ["true", "false", "correct", "incorrect"]
+            .iter()
+            .any(|v| w.eq_ignore_ascii_case(v))
+    } else {
+        verdict(&w.to_lowercase())
+    };
+    if is_verdict || (w.len() == 1 && first.trim().len() == 1) {
         return parse_bool(w);
     }
     None
@@ -703,24 +1063,40 @@ pub fn normalize_text(s: &str) -> String {
     let s = unwrap_answer(s);
     let mut out = String::with_capacity(s.len());
     let mut last_space = true;
-    for c in s.chars() {
-        let c = match c {
-            '\u{2212}' | '\u{2013}' | '\u{2014}' | '\u{2010}' | '\u{2011}' => '-',
-            '\u{2018}' | '\u{2019}' => '\'',
-            '\u{201C}' | '\u{201D}' => '"',
-            '\u{00A0}' | '\u{2009}' | '\u{202F}' => ' ',
-            c => c,
-        };
-        if c.is_whitespace() {
-            if !last_space {
-                out.push(' ');
+    if s.is_ascii() {
+        // ASCII: no character is remapped, Unicode whitespace is U+0009–U+000D and the space,
+        // and lowercasing is byte-wise.
+        for b in s.bytes() {
+            if matches!(b, b'\t'..=b'\r' | b' ') {
+                if !last_space {
+                    out.push(' ');
+                }
+                last_space = true;
+                continue;
             }
-            last_space = true;
-            continue;
+            last_space = false;
+            out.push(char::from(b.to_ascii_lowercase()));
         }
-        last_space = false;
-        for l in c.to_lowercase() {
-            out.push(l);
+    } else {
+        for c in s.chars() {
+            let c = match c {
+                '\u{2212}' | '\u{2013}' | '\u{2014}' | '\u{2010}' | '\u{2011}' => '-',
+                '\u{2018}' | '\u{2019}' => '\'',
+                '\u{201C}' | '\u{201D}' => '"',
+                '\u{00A0}' | '\u{2009}' | '\u{202F}' => ' ',
+                c => c,
+            };
+            if c.is_whitespace() {
+                if !last_space {
+                    out.push(' ');
+                }
+                last_space = true;
+                continue;
+            }
+            last_space = false;
+            for l in c.to_lowercase() {
+                out.push(l);
+            }
         }
     }
     let t = out
@@ -732,7 +1108,12 @@ pub fn normalize_text(s: &str) -> String {
         .or_else(|| t.strip_prefix("an "))
         .or_else(|| t.strip_prefix("a "))
         .unwrap_or(t);
-    t.to_string()
+    // Cut `out` down to `t` in place (no second string).
+    let start = t.as_ptr() as usize - out.as_ptr() as usize;
+    let end = start + t.len();
+    out.truncate(end);
+    out.drain(..start);
+    out
 }
 
 static FILL_PHRASE: LazyLock<Option<Regex>> =
@@ -747,13 +1128,16 @@ pub fn fill_blank(text: &str) -> Option<String> {
         let t = unwrap_answer(tag);
         return (!t.is_empty()).then(|| t.to_string());
     }
-    if let Some(re) = BOXED.as_ref()
+    if find(text, "\\boxed{").is_some()
+        && let Some(re) = BOXED.as_ref()
         && let Some(c) = re.captures_iter(text).last()
         && let Some(g) = c.get(1)
     {
         return Some(unwrap_answer(g.as_str()).to_string());
     }
-    if let Some(re) = FILL_PHRASE.as_ref()
+    // The phrase needs the word `answer` (on ASCII text, ASCII letters).
+    if (!text.is_ascii() || contains_ascii_ci(text, &["answer"]))
+        && let Some(re) = FILL_PHRASE.as_ref()
         && let Some(m) = re.find_iter(text).last()
     {
         let rest = &text[m.end()..];

@@ -292,6 +292,361 @@ fn untagged_candidates_reference(text: &str) -> Vec<(usize, &str)> {
     out
 }
 
+fn is_label_char_reference<L: AsRef<str>>(c: char, labels: &[L]) -> bool {
+    let up = c.to_ascii_uppercase();
+    labels.iter().any(|l| {
+        let l = l.as_ref();
+        l.len() == 1 && l.starts_with(up)
+    })
+}
+
+/// Parse a whole snippet as a set of option letters: `B`, `b`, `A, C`, `A and C`, `AC`,
+/// `A. Wear gloves`, `B) Gray`, or the exact text of an option. `None` when it is not one.
+fn parse_letters_reference<L: AsRef<str>>(
+    snippet: &str,
+    labels: &[L],
+    option_texts: &[&str],
+) -> Option<BTreeSet<String>> {
+    let s = unwrap_answer_reference(snippet);
+    if s.is_empty() {
+        return None;
+    }
+    // A list of single letters with separators.
+    if let Some(set) = letter_list_reference(s, labels, true) {
+        return Some(set);
+    }
+    // Contiguous capitals (`AC`), no repeats.
+    if s.len() <= labels.len()
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() && is_label_char_reference(c, labels))
+    {
+        let set: BTreeSet<String> = s.chars().map(|c| c.to_string()).collect();
+        if set.len() == s.len() {
+            return Some(set);
+        }
+    }
+    // `A. text`, `B) text`, `C - text`, `(B) text`, `C: text`.
+    let t = s.strip_prefix('(').unwrap_or(s);
+    let mut chars = t.char_indices();
+    if let (Some((_, c)), Some((i, sep))) = (chars.next(), chars.next())
+        && is_label_char_reference(c, labels)
+        && (c.is_ascii_uppercase() || matches!(sep, '.' | ')'))
+        && matches!(sep, '.' | ')' | ':' | ' ' | '-')
+    {
+        let tail = t[i..].trim_start_matches(['.', ')', ':', ' ', '-']);
+        // `A and C` is handled above; a text tail must not itself start a letter list.
+        if letter_list_reference(tail, labels, false).is_none() || tail.is_empty() {
+            return Some(BTreeSet::from([c.to_ascii_uppercase().to_string()]));
+        }
+    }
+    // The text of an option.
+    if option_texts.iter().all(|t| t.is_empty()) {
+        return None;
+    }
+    for (label, text) in labels.iter().zip(option_texts) {
+        if !text.is_empty() && same_lowercase_reference(text.trim(), s) {
+            return Some(BTreeSet::from([label.as_ref().to_string()]));
+        }
+    }
+    None
+}
+
+/// `a.to_lowercase() == b.to_lowercase()`, without allocating when both are ASCII (where
+/// lowercasing is byte-wise; Unicode text keeps the exact comparison, final sigma included).
+fn same_lowercase_reference(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
+    }
+}
+
+/// A separator-joined list of single letters making up the whole of `s` (when `whole`) or its
+/// start. Lowercase letters only count when they stand alone (not the article `a`).
+fn letter_list_reference<L: AsRef<str>>(
+    s: &str,
+    labels: &[L],
+    whole: bool,
+) -> Option<BTreeSet<String>> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut set = BTreeSet::new();
+    loop {
+        // Skip wrappers around one letter: `(A)`, `**A**`.
+        while i < b.len() && matches!(b[i], b'(' | b'*' | b'[' | b'`') {
+            i += 1;
+        }
+        if i >= b.len() {
+            break;
+        }
+        let c = b[i] as char;
+        if !c.is_ascii_alphabetic() || !is_label_char_reference(c, labels) {
+            break;
+        }
+        let next = b.get(i + 1).copied();
+        if next.is_some_and(|n| n.is_ascii_alphanumeric()) {
+            break;
+        }
+        if c.is_ascii_lowercase() {
+            // "a" followed by a word is an article, not an option.
+            let rest = s[i + 1..].trim_start();
+            let ok = rest.is_empty()
+                || rest.starts_with([',', ')', '.', '/', '&', ';', '*', ']'])
+                || rest.starts_with("and ");
+            if !ok {
+                break;
+            }
+        }
+        set.insert(c.to_ascii_uppercase().to_string());
+        i += 1;
+        while i < b.len() && matches!(b[i], b')' | b'*' | b']' | b'`' | b'.') {
+            i += 1;
+        }
+        // Separator.
+        let rest = &s[i..];
+        let trimmed = rest.trim_start();
+        let sep_len = if let Some(r) = trimmed.strip_prefix("and ") {
+            rest.len() - r.len()
+        } else if let Some(r) = trimmed.strip_prefix(['&', ',', '/', ';', '+']) {
+            rest.len() - r.len()
+        } else if whole && !trimmed.is_empty() && trimmed.len() < rest.len() {
+            // Plain spaces between letters: `A C`.
+            rest.len() - trimmed.len()
+        } else {
+            break;
+        };
+        i += sep_len;
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+    }
+    if set.is_empty() {
+        return None;
+    }
+    if whole
+        && s[i.min(s.len())..]
+            .trim()
+            .trim_end_matches(['.', ')'])
+            .is_empty()
+    {
+        return Some(set);
+    }
+    if !whole {
+        return Some(set);
+    }
+    None
+}
+
+/// [`choice`] as it was before picks became byte and label masks (sets of strings all the
+/// way): the reference the mask-based extraction must equal.
+fn choice_reference<L: AsRef<str>>(
+    text: &str,
+    labels: &[L],
+    option_texts: &[&str],
+) -> Option<BTreeSet<String>> {
+    let text = strip_thinking_reference(text);
+    let text = text.as_ref();
+    if let Some(tag) = answer_tag_reference(text) {
+        return parse_letters_reference(tag, labels, option_texts);
+    }
+    choice_untagged_reference(text, labels, option_texts)
+}
+
+/// [`choice`] on a response without an answer tag (thinking already stripped).
+fn choice_untagged_reference<L: AsRef<str>>(
+    text: &str,
+    labels: &[L],
+    option_texts: &[&str],
+) -> Option<BTreeSet<String>> {
+    // Last answer wins: scan candidates from the end.
+    for (_, snippet) in untagged_candidates_reference(text).into_iter().rev() {
+        if let Some(set) = parse_letters_reference(snippet, labels, option_texts) {
+            return Some(set);
+        }
+        let s = unwrap_answer_reference(snippet);
+        if let Some(set) = letter_list_reference(s.trim_start_matches(['*', '(']), labels, false) {
+            // A leading uppercase letter list ("B because…"); lowercase needs to stand alone.
+            return Some(set);
+        }
+    }
+    let trimmed = text.trim();
+    // A short bare answer: `B`, `(B)`, `b.`, `A, C`.
+    if trimmed.len() <= 64
+        && let Some(set) = parse_letters_reference(trimmed, labels, option_texts)
+    {
+        return Some(set);
+    }
+    // First line as a bare answer ("B\n\nExplanation: …").
+    let first = trimmed.lines().next().unwrap_or("");
+    if first.len() < trimmed.len()
+        && first.len() <= 64
+        && let Some(set) = parse_letters_reference(first, labels, option_texts)
+    {
+        return Some(set);
+    }
+    None
+}
+
+/// [`strip_thinking`] as it was before its `<` shortcut, with `str` searches.
+fn strip_thinking_reference(text: &str) -> Cow<'_, str> {
+    if !text.contains("think>") {
+        return Cow::Borrowed(text);
+    }
+    let mut rest = text;
+    if let (Some(close), None) = (rest.find("</think>"), rest.find("<think>")) {
+        rest = &rest[close + "</think>".len()..];
+    }
+    let mut out = String::with_capacity(rest.len());
+    while let Some(open) = rest.find("<think>") {
+        out.push_str(&rest[..open]);
+        match rest[open..].find("</think>") {
+            Some(close) => rest = &rest[open + close + "</think>".len()..],
+            None => {
+                rest = "";
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// [`answer_tag`] with `str` searches: the last `<ans>` (else the last `<ANS>`), up to the
+/// first closing tag after it.
+fn answer_tag_reference(text: &str) -> Option<&str> {
+    let tag = |open: &str| {
+        let start = text.rfind(open)? + open.len();
+        let rest = &text[start..];
+        let end = ["<eoa>", "</ans>", "<EOA>", "<ans>"]
+            .iter()
+            .filter_map(|c| rest.find(c))
+            .min()
+            .unwrap_or(rest.len());
+        Some(&rest[..end])
+    };
+    tag("<ans>").or_else(|| tag("<ANS>"))
+}
+
+/// [`normalize_text`] as first written (a char loop and a copy of the trimmed result).
+fn normalize_text_reference(s: &str) -> String {
+    let s = unwrap_answer_reference(s);
+    let mut out = String::with_capacity(s.len());
+    let mut last_space = true;
+    for c in s.chars() {
+        let c = match c {
+            '\u{2212}' | '\u{2013}' | '\u{2014}' | '\u{2010}' | '\u{2011}' => '-',
+            '\u{2018}' | '\u{2019}' => '\'',
+            '\u{201C}' | '\u{201D}' => '"',
+            '\u{00A0}' | '\u{2009}' | '\u{202F}' => ' ',
+            c => c,
+        };
+        if c.is_whitespace() {
+            if !last_space {
+                out.push(' ');
+            }
+            last_space = true;
+            continue;
+        }
+        last_space = false;
+        for l in c.to_lowercase() {
+            out.push(l);
+        }
+    }
+    let t = out
+        .trim()
+        .trim_end_matches(['.', ',', ';', '!', '?'])
+        .trim();
+    let t = t
+        .strip_prefix("the ")
+        .or_else(|| t.strip_prefix("an "))
+        .or_else(|| t.strip_prefix("a "))
+        .unwrap_or(t);
+    t.to_string()
+}
+
+/// [`true_false`] and [`fill_blank`] (and [`parse_bool`]) as first written: every pattern on
+/// every text, lowercase copies.
+fn parse_bool_reference(snippet: &str) -> Option<bool> {
+    let s = unwrap_answer_reference(snippet);
+    let word = s
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())?;
+    let whole_is_word = s.trim_end_matches(|c: char| !c.is_alphanumeric()).len() == word.len();
+    let lower = word.to_lowercase();
+    let v = match lower.as_str() {
+        "true" | "yes" | "correct" | "right" | "vrai" | "verdadero" | "wahr" | "vero" => true,
+        "false" | "no" | "incorrect" | "wrong" | "faux" | "falso" | "falsch" => false,
+        // Single letters only as the whole answer.
+        "t" | "y" if whole_is_word => true,
+        "f" | "n" if whole_is_word => false,
+        _ => return None,
+    };
+    Some(v)
+}
+
+fn true_false_reference(text: &str) -> Option<bool> {
+    let text = strip_thinking_reference(text);
+    let text = text.as_ref();
+    if let Some(tag) = answer_tag_reference(text) {
+        return parse_bool_reference(tag);
+    }
+    if let Some(re) = TF_PHRASE.as_ref()
+        && let Some(c) = re.captures_iter(text).last()
+    {
+        return c.get(1).and_then(|g| parse_bool_reference(g.as_str()));
+    }
+    if let Some(re) = BOXED.as_ref()
+        && let Some(c) = re.captures_iter(text).last()
+        && let Some(v) = c.get(1).and_then(|g| parse_bool_reference(g.as_str()))
+    {
+        return Some(v);
+    }
+    // The response opens with the verdict: "True.", "**False** — because …".
+    let first = text.trim_start().trim_start_matches(['*', '_', '#', ' ']);
+    let word_end = first
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(first.len());
+    let w = &first[..word_end];
+    if matches!(
+        w.to_lowercase().as_str(),
+        "true" | "false" | "correct" | "incorrect"
+    ) || (w.len() == 1 && first.trim().len() == 1)
+    {
+        return parse_bool_reference(w);
+    }
+    None
+}
+
+fn fill_blank_reference(text: &str) -> Option<String> {
+    let text = strip_thinking_reference(text);
+    let text = text.as_ref();
+    if let Some(tag) = answer_tag_reference(text) {
+        let t = unwrap_answer_reference(tag);
+        return (!t.is_empty()).then(|| t.to_string());
+    }
+    if let Some(re) = BOXED.as_ref()
+        && let Some(c) = re.captures_iter(text).last()
+        && let Some(g) = c.get(1)
+    {
+        return Some(unwrap_answer_reference(g.as_str()).to_string());
+    }
+    if let Some(re) = FILL_PHRASE.as_ref()
+        && let Some(m) = re.find_iter(text).last()
+    {
+        let rest = &text[m.end()..];
+        let line = rest.lines().next().unwrap_or("");
+        let t = unwrap_answer_reference(line);
+        if !t.is_empty() {
+            return Some(t.to_string());
+        }
+    }
+    let t = text.trim();
+    if !t.is_empty() && !t.contains('\n') && t.chars().count() <= 80 {
+        return Some(unwrap_answer_reference(t).to_string());
+    }
+    None
+}
+
 /// Pieces that generated choice responses are glued from: tags (well formed or not), letters in
 /// both cases, wrappers, answer phrases (also with the long s `ſ` that Unicode case folding maps
 /// to `s`), option texts, thinking blocks, separators and unrelated words.
@@ -400,12 +755,18 @@ fn label_sets() -> Vec<(Vec<&'static str>, Vec<&'static str>)> {
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
 
-    /// The allocation-free choice extraction gives exactly the general rules' answer (and the
-    /// recorded string and correctness follow from it) on generated responses.
+    /// The mask-based choice extraction (`choice`, and `choice_labels` with its fast path)
+    /// gives exactly the answer of the rules as first written, with sets of strings (and the
+    /// recorded string and correctness follow from it), on generated responses.
     #[test]
     fn choice_fast_path_equals_general(text in response(), key in 0usize..16) {
         for (labels, texts) in label_sets() {
-            let general = choice(&text, &labels, &texts);
+            let general = choice_reference(&text, &labels, &texts);
+            proptest::prop_assert_eq!(&choice(&text, &labels, &texts), &general);
+            proptest::prop_assert_eq!(
+                parse_letters(&text, &labels, &texts),
+                parse_letters_reference(&text, &labels, &texts)
+            );
             let fast = choice_labels(&text, &labels, &texts);
             proptest::prop_assert_eq!(
                 fast.as_ref().map(|c| c.to_set(&labels)),
@@ -427,15 +788,46 @@ proptest::proptest! {
     }
 
     /// The prefiltered candidate search finds exactly what running every pattern finds, and the
-    /// shortcut in `unwrap_answer` changes nothing.
+    /// shortcuts in `unwrap_answer`, `strip_thinking` and `answer_tag` change nothing.
     #[test]
     fn prefilters_change_nothing(text in response()) {
+        proptest::prop_assert_eq!(strip_thinking(&text), strip_thinking_reference(&text));
+        proptest::prop_assert_eq!(answer_tag(&text), answer_tag_reference(&text));
+        proptest::prop_assert_eq!(
+            tag_content(&text, 0).len(),
+            first_of(&text, ANS_CLOSES).unwrap_or(text.len())
+        );
         proptest::prop_assert_eq!(untagged_candidates(&text), untagged_candidates_reference(&text));
+        // Long texts take the answer-word prefilter.
+        let long = format!("{}{text}", "filler, ".repeat(PREFILTER_FROM / 8));
+        proptest::prop_assert_eq!(untagged_candidates(&long), untagged_candidates_reference(&long));
         proptest::prop_assert_eq!(unwrap_answer(&text), unwrap_answer_reference(&text));
         for (_, s) in untagged_candidates_reference(&text) {
             proptest::prop_assert_eq!(unwrap_answer(s), unwrap_answer_reference(s));
         }
     }
+}
+
+/// More labels than a 64-bit mask holds: picks come back as label strings (`Chosen::Other`),
+/// still equal to the general rules' set, and option-text picks name the first equal label.
+#[test]
+fn many_labels_fall_back_to_strings() {
+    let labels: Vec<String> = (0..70)
+        .map(|i| format!("L{i}"))
+        .chain(["B".into()])
+        .collect();
+    let texts: Vec<&str> = (0..71)
+        .map(|i| if i == 3 { "Fume hood" } else { "" })
+        .collect();
+    let got = choice_labels("<ans>b<eoa>", &labels, &texts).unwrap();
+    assert_eq!(got, Chosen::Other(BTreeSet::from(["B".to_string()])));
+    assert_eq!(got.joined(&labels), "B");
+    let got = choice_labels("The answer is fume hood.", &labels, &texts).unwrap();
+    assert_eq!(got.to_set(&labels), BTreeSet::from(["L3".to_string()]));
+    assert!(got.equals(&BTreeSet::from(["L3".to_string()]), &labels));
+    let few = ["A", "B", "A", "C"];
+    let got = choice_labels("<ans>Gloves<eoa>", &few, &["x", "y", "Gloves", "z"]).unwrap();
+    assert_eq!(got, Chosen::Labels(0b1), "the first of equal labels");
 }
 
 #[test]
@@ -540,4 +932,96 @@ fn answer_phrase_matcher_cases() {
         vec![(0, 10)],
         "`\\bis\\b` needs both boundaries"
     );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+    /// The ASCII byte loop and the in-place trim of `normalize_text` change nothing.
+    #[test]
+    fn normalize_text_equals_reference(
+        pieces in proptest::collection::vec(proptest::sample::select(vec![
+            "The ", "the ", "An ", "a ", "A", "Sodium", "CHLORIDE", " ", "  ", "\t", "\n", "\u{b}",
+            "\u{a0}", "\u{2009}", "\u{3000}", "\u{2212}", "\u{2014}", "\u{2019}", "\u{201C}",
+            ".", ",", ";", "!", "?", "**", "(", ")", "\\boxed{", "}", "1.5", "kg", "É", "Σ", "ς",
+            "İ", "x",
+        ]), 0..10)
+    ) {
+        let text = pieces.concat();
+        proptest::prop_assert_eq!(normalize_text(&text), normalize_text_reference(&text));
+    }
+}
+
+/// Pieces of generated true/false and fill-in-blank responses.
+const TF_FILL_PIECES: &[&str] = &[
+    "<ans>",
+    "<eoa>",
+    "</ans>",
+    "<think>",
+    "</think>",
+    "True",
+    "FALSE",
+    "false",
+    "T",
+    "f",
+    "Yes",
+    "no",
+    "Correct",
+    "incorrect",
+    "Right",
+    "wrong",
+    "vrai",
+    "Falsch",
+    "verdadero",
+    "VERDADERO",
+    "Verdaderos",
+    "Y",
+    "N",
+    "The answer is ",
+    "answer: ",
+    "ANSWER",
+    "anſwer",
+    "Final answer: ",
+    "statement is ",
+    "The claim is",
+    "this is ",
+    "This",
+    "\\boxed{",
+    "}",
+    "{",
+    "**",
+    "*",
+    "_",
+    "#",
+    " ",
+    "\n",
+    ".",
+    ":",
+    "=",
+    "-",
+    "1.5 kg",
+    "1500 g",
+    "about 2 kg",
+    "water",
+    "é",
+    "K",
+    "İ",
+    "because",
+    "not",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+    /// The literal gates and stack lowercasing of the true/false and fill-in-blank extraction
+    /// change nothing.
+    #[test]
+    fn tf_and_fill_equal_reference(
+        pieces in proptest::collection::vec(proptest::sample::select(TF_FILL_PIECES), 0..12)
+    ) {
+        let text = pieces.concat();
+        proptest::prop_assert_eq!(true_false(&text), true_false_reference(&text), "{:?}", text);
+        proptest::prop_assert_eq!(fill_blank(&text), fill_blank_reference(&text), "{:?}", text);
+        proptest::prop_assert_eq!(parse_bool(&text), parse_bool_reference(&text), "{:?}", text);
+    }
 }

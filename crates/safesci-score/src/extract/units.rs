@@ -1,6 +1,8 @@
 //! Numbers with units in fill-in-blank answers: parse `1.5 kg`, `1,500 g`, `2×10^-3 M`, `−40 °C`
 //! and compare after converting common units to one base unit per dimension.
 
+use std::borrow::Cow;
+
 /// (unit spelling, dimension, factor to base, offset to base) — base units: g, m, L, s, Pa, J,
 /// K, mol/L, mol, Gy, Sv, Bq, W, V, Hz, ppm.
 const UNITS: &[(&str, &str, f64, f64)] = &[
@@ -97,20 +99,47 @@ const UNITS: &[(&str, &str, f64, f64)] = &[
     ("kda", "molar_mass", 1e3, 0.0),
 ];
 
+/// A unit spelling as the table writes it: trimmed, lowercase, without spaces. Borrowed when
+/// it already is (ASCII `kg`, `g`, `mol/l`: the usual case), so a lookup allocates nothing.
+fn unit_key(unit: &str) -> Cow<'_, str> {
+    let u = unit.trim();
+    if u.bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase() && b != b' ')
+    {
+        Cow::Borrowed(u)
+    } else {
+        Cow::Owned(u.to_lowercase().replace(' ', ""))
+    }
+}
+
 /// Candidate conversions of a unit spelling (some spellings are ambiguous: `m`, `mm`, `c`).
-fn lookup(unit: &str) -> Vec<(&'static str, f64, f64)> {
-    let u = unit.trim().to_lowercase().replace(' ', "");
+fn lookup(unit: &str) -> impl Iterator<Item = (&'static str, f64, f64)> + Clone {
+    let u = unit_key(unit);
     UNITS
         .iter()
-        .filter(|(s, ..)| *s == u)
+        .filter(move |(s, ..)| *s == u)
         .map(|(_, d, f, o)| (*d, *f, *o))
-        .collect()
+}
+
+/// `s` with the unicode minus and en dash as `-` (borrowed when it has neither).
+fn ascii_minus(s: &str) -> Cow<'_, str> {
+    if s.contains(['\u{2212}', '\u{2013}']) {
+        Cow::Owned(s.replace(['\u{2212}', '\u{2013}'], "-"))
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// Parse `number [unit]`. The number may use thousands commas, a unicode minus, exponent
 /// notation (`1e-3`, `2×10^-3`, `2 x 10^5`).
 pub fn parse_quantity(s: &str) -> Option<(f64, String)> {
-    let s = s.trim().replace(['\u{2212}', '\u{2013}'], "-");
+    let s = ascii_minus(s.trim());
+    let (num, unit) = quantity(&s)?;
+    Some((num, unit.to_string()))
+}
+
+/// [`parse_quantity`] on text already through [`ascii_minus`], the unit borrowed from it.
+fn quantity(s: &str) -> Option<(f64, &str)> {
     let b = s.as_bytes();
     let mut i = 0;
     if i < b.len() && matches!(b[i], b'-' | b'+' | b'~') {
@@ -123,11 +152,12 @@ pub fn parse_quantity(s: &str) -> Option<(f64, String)> {
     if i == start_digits {
         return None;
     }
-    let mut num: f64 = s[..i]
-        .trim_start_matches('~')
-        .replace(',', "")
-        .parse()
-        .ok()?;
+    let digits = s[..i].trim_start_matches('~');
+    let mut num: f64 = if digits.contains(',') {
+        digits.replace(',', "").parse().ok()?
+    } else {
+        digits.parse().ok()?
+    };
     let mut rest = s[i..].trim_start();
     // Scientific notation.
     if let Some(r) = rest.strip_prefix(['e', 'E']) {
@@ -156,7 +186,7 @@ pub fn parse_quantity(s: &str) -> Option<(f64, String)> {
             }
         }
     }
-    Some((num, rest.trim().to_string()))
+    Some((num, rest.trim()))
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -167,24 +197,185 @@ fn close(a: f64, b: f64) -> bool {
 /// Do two normalised answers denote the same quantity? `key_unit` is the item's declared unit,
 /// applied to a bare number on either side.
 pub fn numbers_match(got: &str, key: &str, key_unit: Option<&str>) -> bool {
-    let (Some((gv, gu)), Some((kv, ku))) = (parse_quantity(got), parse_quantity(key)) else {
+    let (g, k) = (ascii_minus(got.trim()), ascii_minus(key.trim()));
+    let (Some((gv, gu)), Some((kv, ku))) = (quantity(&g), quantity(&k)) else {
         return false;
     };
     let ku = if ku.is_empty() {
-        key_unit.unwrap_or("").to_string()
+        key_unit.unwrap_or("")
     } else {
         ku
     };
-    let gu = if gu.is_empty() { ku.clone() } else { gu };
-    if gu.to_lowercase().replace(' ', "") == ku.to_lowercase().replace(' ', "") {
+    let gu = if gu.is_empty() { ku } else { gu };
+    if same_unit(gu, ku) {
         return close(gv, kv);
     }
-    for (gd, gf, go) in lookup(&gu) {
-        for (kd, kf, ko) in lookup(&ku) {
+    let kus = lookup(ku);
+    for (gd, gf, go) in lookup(gu) {
+        for (kd, kf, ko) in kus.clone() {
             if gd == kd && close(gv * gf + go, kv * kf + ko) {
                 return true;
             }
         }
     }
     false
+}
+
+/// The bytes of ASCII `s`, lowercased, spaces left out.
+fn squeeze(s: &str) -> impl Iterator<Item = u8> + '_ {
+    s.bytes()
+        .filter(|&c| c != b' ')
+        .map(|c| c.to_ascii_lowercase())
+}
+
+/// `a.to_lowercase().replace(' ', "") == b.to_lowercase().replace(' ', "")`, byte-wise when
+/// both are ASCII.
+fn same_unit(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        squeeze(a).eq(squeeze(b))
+    } else {
+        a.to_lowercase().replace(' ', "") == b.to_lowercase().replace(' ', "")
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    // The quantity rules as first written (allocating at every step): the reference the
+    // borrowed versions must equal.
+    fn lookup_reference(unit: &str) -> Vec<(&'static str, f64, f64)> {
+        let u = unit.trim().to_lowercase().replace(' ', "");
+        UNITS
+            .iter()
+            .filter(|(s, ..)| *s == u)
+            .map(|(_, d, f, o)| (*d, *f, *o))
+            .collect()
+    }
+
+    /// Parse `number [unit]`. The number may use thousands commas, a unicode minus, exponent
+    /// notation (`1e-3`, `2×10^-3`, `2 x 10^5`).
+    fn parse_quantity_reference(s: &str) -> Option<(f64, String)> {
+        let s = s.trim().replace(['\u{2212}', '\u{2013}'], "-");
+        let b = s.as_bytes();
+        let mut i = 0;
+        if i < b.len() && matches!(b[i], b'-' | b'+' | b'~') {
+            i += 1;
+        }
+        let start_digits = i;
+        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.' || b[i] == b',') {
+            i += 1;
+        }
+        if i == start_digits {
+            return None;
+        }
+        let mut num: f64 = s[..i]
+            .trim_start_matches('~')
+            .replace(',', "")
+            .parse()
+            .ok()?;
+        let mut rest = s[i..].trim_start();
+        // Scientific notation.
+        if let Some(r) = rest.strip_prefix(['e', 'E']) {
+            let end = r
+                .find(|c: char| !(c.is_ascii_digit() || c == '-' || c == '+'))
+                .unwrap_or(r.len());
+            if end > 0 {
+                let exp: i32 = r[..end].parse().ok()?;
+                num *= 10f64.powi(exp);
+                rest = r[end..].trim_start();
+            }
+        } else {
+            for times in ["×", "x", "*", "·"] {
+                if let Some(r) = rest.strip_prefix(times) {
+                    let r = r.trim_start();
+                    if let Some(r) = r.strip_prefix("10") {
+                        let r = r.trim_start_matches('^').trim_start_matches(['{', '(']);
+                        let end = r
+                            .find(|c: char| !(c.is_ascii_digit() || c == '-' || c == '+'))
+                            .unwrap_or(r.len());
+                        let exp: i32 = r[..end].parse().ok()?;
+                        num *= 10f64.powi(exp);
+                        rest = r[end..].trim_start_matches(['}', ')']).trim_start();
+                    }
+                    break;
+                }
+            }
+        }
+        Some((num, rest.trim().to_string()))
+    }
+
+    fn close_reference(a: f64, b: f64) -> bool {
+        let scale = a.abs().max(b.abs());
+        (a - b).abs() <= 1e-3 * scale + 1e-12
+    }
+
+    /// Do two normalised answers denote the same quantity? `key_unit` is the item's declared unit,
+    /// applied to a bare number on either side.
+    fn numbers_match_reference(got: &str, key: &str, key_unit: Option<&str>) -> bool {
+        let (Some((gv, gu)), Some((kv, ku))) =
+            (parse_quantity_reference(got), parse_quantity_reference(key))
+        else {
+            return false;
+        };
+        let ku = if ku.is_empty() {
+            key_unit.unwrap_or("").to_string()
+        } else {
+            ku
+        };
+        let gu = if gu.is_empty() { ku.clone() } else { gu };
+        if gu.to_lowercase().replace(' ', "") == ku.to_lowercase().replace(' ', "") {
+            return close_reference(gv, kv);
+        }
+        for (gd, gf, go) in lookup_reference(&gu) {
+            for (kd, kf, ko) in lookup_reference(&ku) {
+                if gd == kd && close_reference(gv * gf + go, kv * kf + ko) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Quantities glued from numbers, separators, exponents and unit spellings (table units in
+    /// any case, with spaces, unknown ones, unicode minus signs).
+    fn quantity_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let pieces = prop::sample::select(vec![
+            "1", "1.5", "1,500", "0", "-", "\u{2212}", "\u{2013}", "~", "+", ".", ",", " ", "  ",
+            "e", "E", "-3", "3", "×", "x", "*", "·", "10", "^", "{", "}", "(", ")", "kg", "KG",
+            "g", "mg", "µg", "μg", "m", "mm", "M", "mM", "°C", "°c", "C", "K", "°F", "kPa",
+            "mol/L", "mol / l", "atm", "ppm", "%", "mg/m³", "kDa", "h", "stone", "Stone", "STO NE",
+            "é", "É", "\t",
+        ]);
+        prop::collection::vec(pieces, 0..8).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        /// Parsing and comparing quantities give what the allocating rules gave.
+        #[test]
+        fn quantities_equal_reference(
+            a in quantity_text(),
+            b in quantity_text(),
+            unit in proptest::option::of(proptest::sample::select(vec!["g", "kg", "°C", "mol / L", "M", "X"])),
+        ) {
+            proptest::prop_assert_eq!(parse_quantity(&a), parse_quantity_reference(&a));
+            proptest::prop_assert_eq!(numbers_match(&a, &b, unit), numbers_match_reference(&a, &b, unit));
+            for b in [a.clone(), a.to_uppercase(), a.to_lowercase(), a.replace(' ', "")] {
+                proptest::prop_assert_eq!(numbers_match(&a, &b, unit), numbers_match_reference(&a, &b, unit));
+            }
+        }
+    }
+
+    #[test]
+    fn unit_spellings_borrowed_or_folded() {
+        assert!(matches!(unit_key(" kg "), Cow::Borrowed("kg")));
+        assert_eq!(unit_key("Mol / L"), "mol/l");
+        assert_eq!(unit_key("µG"), "µg");
+        assert!(same_unit("Mol / L", "mol/l") && !same_unit("mg", "g"));
+        assert_eq!(lookup("MM").count(), 2, "length and molarity");
+    }
 }
