@@ -96,6 +96,7 @@ fn variants(rng: &mut ChaCha8Rng, base: &[String]) -> Vec<String> {
         out.push(t.replace(". ", ".\n"));
         out.push(t.replace(' ', "  "));
         out.push(typographic(rng, t));
+        out.push(foreign(rng, t));
         // Truncate at a random character boundary.
         let cut = rng.random_range(0..=t.len());
         let cut = (0..=cut)
@@ -110,6 +111,25 @@ fn variants(rng: &mut ChaCha8Rng, base: &[String]) -> Vec<String> {
         // Join with another response.
         let other = &base[rng.random_range(0..base.len())];
         out.push(format!("{t} {other}"));
+    }
+    out
+}
+
+/// `t` with non-ASCII characters outside the typographic map put in at random, inside and
+/// next to words (what the proxy rewrite handles): accented and Cyrillic letters, CJK, a long s
+/// and the Kelvin sign (case variants of ASCII letters), an Arabic-Indic digit, a star, an
+/// ideographic space.
+fn foreign(rng: &mut ChaCha8Rng, t: &str) -> String {
+    const CHARS: [char; 10] = [
+        '\u{e9}', '\u{df}', '\u{436}', '\u{4e2d}', '\u{17f}', '\u{212a}', '\u{663}', '\u{2605}',
+        '\u{3000}', '\u{130}',
+    ];
+    let mut out = String::new();
+    for ch in t.chars() {
+        if rng.random_range(0..12u8) == 0 {
+            out.push(CHARS[rng.random_range(0..CHARS.len())]);
+        }
+        out.push(ch);
     }
     out
 }
@@ -169,18 +189,36 @@ fn typographic_map_keeps_the_common_punctuation() {
     // A character some pattern mentions is never mapped: `•` starts a list item.
     assert!(!c.typo.iter().any(|m| m.0 == '\u{2022}'), "{:?}", c.typo);
     let (mut a, mut o) = (String::new(), Vec::new());
-    assert!(typo_rewrite(
-        &c.typo,
-        "I can\u{2019}t \u{2014} no.",
-        &mut a,
-        &mut o
-    ));
+    assert_eq!(
+        proxy_rewrite(c, "I can\u{2019}t \u{2014} no.", &mut a, &mut o),
+        Some(u128::MAX)
+    );
     assert_eq!(a, "I can't \x01 no.");
     assert_eq!(
         (o[5], o[6], o[8], o[9], *o.last().unwrap()),
         (5, 8, 10, 13, 17)
     );
-    assert!(!typo_rewrite(&c.typo, "caf\u{e9}", &mut a, &mut o));
+}
+
+#[test]
+fn proxy_bytes_are_exact_only_where_no_pattern_tells_them_apart() {
+    let c = COMPILED.as_ref().unwrap();
+    let (mut a, mut o) = (String::new(), Vec::new());
+    // A letter outside the typographic map stands in as `_`: exact for the English cues, not
+    // for a cue that spells the letter itself (French declines use `é`).
+    let exact = proxy_rewrite(c, "caf\u{e9} au lait", &mut a, &mut o).unwrap();
+    assert_eq!(a, "caf_ au lait");
+    assert_eq!(*o.last().unwrap(), "caf\u{e9} au lait".len() as u32);
+    let cue = |name: &str| 1u128 << CUES.iter().position(|c| c.name == name).unwrap();
+    assert_ne!(exact & cue("cannot_verb"), 0);
+    assert_eq!(exact & cue("decline_fr"), 0);
+    // The long s is a case variant of `s` in every case-insensitive cue: `_` is not exact there.
+    let (b, long_s) = proxy_byte(c, '\u{17F}');
+    assert_eq!(b, b'_');
+    assert_eq!(long_s & cue("cannot_verb"), 0);
+    // Symbols and spaces get their own proxies.
+    assert_eq!(proxy_byte(c, '\u{2605}').0, 0x01);
+    assert_eq!(proxy_byte(c, '\u{3000}').0, b' ');
 }
 
 #[test]

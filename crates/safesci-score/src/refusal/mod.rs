@@ -88,6 +88,15 @@ struct Compiled {
     /// ([`typo_map`]): text whose only non-ASCII characters are these is matched by the ASCII
     /// path on a rewritten copy.
     typo: Vec<(char, u8)>,
+    /// Non-ASCII characters in the cues' literals, with the cues that spell them (a proxy
+    /// rewrite of such a character is not exact for those cues, [`proxy_byte`]).
+    lit_chars: Vec<(char, u128)>,
+    /// Cues with a literal that is not whole UTF-8 (never run on a proxy rewrite).
+    odd_literals: u128,
+    /// Per proxy byte (`_`, space, `\x01`), the cues with a literal holding it.
+    proxy_lits: [(u8, u128); 3],
+    /// Every distinct class of the cues as written, with the cues that use it.
+    proxy_classes: Vec<(regex_syntax::hir::ClassUnicode, u128)>,
 }
 
 /// Which cues can match a text: one Aho–Corasick pass finds which of the cues' necessary
@@ -345,98 +354,35 @@ impl Prefilter {
 fn cue_hits(c: &Compiled, text: &str, twins: bool, hits: &mut Vec<(usize, usize, usize)>) {
     hits.clear();
     if twins && !text.is_ascii() && c.ascii.is_some() && c.prefilter.is_some() {
-        // Typographic punctuation (curly quotes, dashes, ellipses, no-break spaces): match an
-        // ASCII rewrite of the text and map the offsets back.
-        let mapped = TYPO_BUF.with(|b| {
+        // Non-ASCII text, rewritten to ASCII one character per byte and matched by the ASCII
+        // twins, offsets mapped back: typographic punctuation (curly quotes, dashes, ellipses,
+        // no-break spaces) for every cue; any other character through a proxy byte for the cues
+        // whose literals are all ASCII (the rest run as written on the original text).
+        let done = TYPO_BUF.with(|b| {
             let Ok(mut b) = b.try_borrow_mut() else {
-                return None;
+                return false;
             };
             let (ascii, orig) = &mut *b;
-            if !typo_rewrite(&c.typo, text, ascii, orig) {
-                return None;
-            }
-            cue_hits(c, ascii, true, hits);
+            let Some(english) = proxy_rewrite(c, text, ascii, orig) else {
+                return false;
+            };
+            prefiltered_hits(c, ascii, true, english, hits);
             for h in hits.iter_mut() {
                 h.1 = orig[h.1] as usize;
                 h.2 = orig[h.2] as usize;
             }
-            Some(())
+            if english != u128::MAX {
+                prefiltered_hits(c, text, false, !english, hits);
+                // In cue order, then position, as on every other path.
+                hits.sort_by_key(|h| (h.0, h.1));
+            }
+            true
         });
-        if mapped.is_some() {
+        if done {
             return;
         }
     }
-    let (engine, prefilter, on_ascii) = match (&c.ascii, &c.prefilter) {
-        (Some(a), Some(p)) if twins && text.is_ascii() => (a, Some(p), true),
-        _ => (
-            &c.unicode,
-            c.prefilter_unicode.as_ref().filter(|_| twins),
-            false,
-        ),
-    };
-    if let Some(p) = prefilter {
-        // `(candidates, whether their matches are already in hits)`; `None` if this
-        // thread's scan buffer is in use (re-entered).
-        let scanned = SCAN.with(|scan| {
-            let Ok(mut scan) = scan.try_borrow_mut() else {
-                return None;
-            };
-            let mask = p.candidates(text, &mut scan);
-            // ASCII text: the twins' lazy DFAs searched directly with this thread's caches
-            // (the meta regex's cache pool, strategy dispatch and iterator cost more than a
-            // short text's search itself). After a match, a cue is searched again only if its
-            // literals occur past the match's end.
-            let Some(lazy) = c.ascii_lazy.as_deref().filter(|_| on_ascii) else {
-                return Some((mask, false));
-            };
-            let scan = &*scan;
-            let searched = LAZY_CACHES.with(|caches| {
-                let Ok(mut caches) = caches.try_borrow_mut() else {
-                    return false;
-                };
-                if caches.len() != lazy.len() {
-                    *caches = lazy.iter().map(|r| r.create_cache()).collect();
-                }
-                let mut m = mask;
-                while m != 0 {
-                    let i = m.trailing_zeros() as usize;
-                    m &= m - 1;
-                    let again = |after: usize| {
-                        text.len() >= u32::MAX as usize || p.may_match_after(i, scan, after)
-                    };
-                    if !lazy_find_all(&lazy[i], &mut caches[i], text, i, hits, again) {
-                        return false;
-                    }
-                }
-                true
-            });
-            Some((mask, searched))
-        });
-        let mut mask = match scanned {
-            Some((_, true)) => return,
-            // Not the lazy path, or a search that gave up: every candidate with the meta
-            // regexes.
-            Some((mask, false)) => {
-                hits.clear();
-                mask
-            }
-            None => {
-                let mut scan = Scan {
-                    hits: [0; MAX_LITERALS / 64],
-                    last_end: Vec::new(),
-                };
-                p.candidates(text, &mut scan)
-            }
-        };
-        while mask != 0 {
-            let i = mask.trailing_zeros() as usize;
-            mask &= mask - 1;
-            hits.extend(
-                engine.each[i]
-                    .find_iter(text)
-                    .map(|m| (i, m.start(), m.end())),
-            );
-        }
+    if twins && prefiltered_hits(c, text, text.is_ascii(), u128::MAX, hits) {
         return;
     }
     // The reference path (and the fallback if an automaton failed to build): one `RegexSet`
@@ -449,6 +395,89 @@ fn cue_hits(c: &Compiled, text: &str, twins: bool, hits: &mut Vec<(usize, usize,
                 .map(|m| (i, m.start(), m.end())),
         );
     }
+}
+
+/// Appends every match in `text` of the cues in `allowed` whose prefilter condition holds: the
+/// ASCII twins on ASCII text (`on_ascii`), the patterns as written otherwise. False (nothing
+/// appended) if the needed automaton or twins failed to build.
+fn prefiltered_hits(
+    c: &Compiled,
+    text: &str,
+    on_ascii: bool,
+    allowed: u128,
+    hits: &mut Vec<Hit>,
+) -> bool {
+    let (engine, p, twins) = match (&c.ascii, &c.prefilter) {
+        (Some(a), Some(p)) if on_ascii => (a, p, true),
+        _ => match &c.prefilter_unicode {
+            Some(p) => (&c.unicode, p, false),
+            None => return false,
+        },
+    };
+    let before = hits.len();
+    // `(candidates, whether their matches are already in hits)`; `None` if this
+    // thread's scan buffer is in use (re-entered).
+    let scanned = SCAN.with(|scan| {
+        let Ok(mut scan) = scan.try_borrow_mut() else {
+            return None;
+        };
+        let mask = p.candidates(text, &mut scan) & allowed;
+        // ASCII text: the twins' lazy DFAs searched directly with this thread's caches
+        // (the meta regex's cache pool, strategy dispatch and iterator cost more than a
+        // short text's search itself). After a match, a cue is searched again only if its
+        // literals occur past the match's end.
+        let Some(lazy) = c.ascii_lazy.as_deref().filter(|_| twins) else {
+            return Some((mask, false));
+        };
+        let scan = &*scan;
+        let searched = LAZY_CACHES.with(|caches| {
+            let Ok(mut caches) = caches.try_borrow_mut() else {
+                return false;
+            };
+            if caches.len() != lazy.len() {
+                *caches = lazy.iter().map(|r| r.create_cache()).collect();
+            }
+            let mut m = mask;
+            while m != 0 {
+                let i = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let again = |after: usize| {
+                    text.len() >= u32::MAX as usize || p.may_match_after(i, scan, after)
+                };
+                if !lazy_find_all(&lazy[i], &mut caches[i], text, i, hits, again) {
+                    return false;
+                }
+            }
+            true
+        });
+        Some((mask, searched))
+    });
+    let mut mask = match scanned {
+        Some((_, true)) => return true,
+        // Not the lazy path, or a search that gave up: every candidate with the meta
+        // regexes.
+        Some((mask, false)) => {
+            hits.truncate(before);
+            mask
+        }
+        None => {
+            let mut scan = Scan {
+                hits: [0; MAX_LITERALS / 64],
+                last_end: Vec::new(),
+            };
+            p.candidates(text, &mut scan) & allowed
+        }
+    };
+    while mask != 0 {
+        let i = mask.trailing_zeros() as usize;
+        mask &= mask - 1;
+        hits.extend(
+            engine.each[i]
+                .find_iter(text)
+                .map(|m| (i, m.start(), m.end())),
+        );
+    }
+    true
 }
 
 /// Every leftmost-first, non-overlapping match of `re` in `text`, pushed as `(cue, start,
@@ -496,15 +525,88 @@ thread_local! {
     /// This thread's caches for the twins' lazy DFAs ([`Compiled::ascii_lazy`]).
     static LAZY_CACHES: std::cell::RefCell<Vec<regex_automata::hybrid::regex::Cache>> =
         const { std::cell::RefCell::new(Vec::new()) };
+    /// This thread's [`proxy_byte`] decisions, by character.
+    static PROXIES: std::cell::RefCell<std::collections::HashMap<char, (u8, u128)>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
     /// Reused buffers for [`typo_rewrite`]: the ASCII copy and its byte-offset map.
     static TYPO_BUF: std::cell::RefCell<(String, Vec<u32>)> =
         const { std::cell::RefCell::new((String::new(), Vec::new())) };
 }
 
-/// Rewrite `text` into `ascii` with every non-ASCII character replaced by its byte in `map`;
+/// [`rewrite_ascii`] with the typographic map ([`typo_map`]) and every other non-ASCII character
+/// replaced by its proxy byte
+/// ([`proxy_byte`]); returns the cues for which the rewrite is exact (all of them if only the
+/// typographic map was needed), `None` if a buffer is in use.
+fn proxy_rewrite(
+    c: &Compiled,
+    text: &str,
+    ascii: &mut String,
+    orig: &mut Vec<u32>,
+) -> Option<u128> {
+    PROXIES.with(|cache| {
+        let mut cache = cache.try_borrow_mut().ok()?;
+        let mut exact = u128::MAX;
+        let done = rewrite_ascii(text, ascii, orig, |ch| {
+            if let Some(m) = c.typo.iter().find(|m| m.0 == ch) {
+                return Some(m.1);
+            }
+            let (b, cues) = *cache.entry(ch).or_insert_with(|| proxy_byte(c, ch));
+            exact &= cues;
+            Some(b)
+        });
+        done.then_some(exact)
+    })
+}
+
+/// The ASCII byte that stands for non-ASCII character `ch` in a proxy rewrite — `_` for a word
+/// character, a space for whitespace, `\x01` otherwise — and the cues for which it is exact:
+/// those with no literal holding `ch` or the byte, and no class that holds one of
+/// `ch` and the byte but not the other. For them a literal cannot match either (it lacks
+/// both `ch` and the byte), `\b` sees the same word-ness, a class the same membership, and one
+/// character is one byte, so repetition counts agree: the twin matches the rewrite exactly
+/// where the pattern as written matches the text.
+fn proxy_byte(c: &Compiled, ch: char) -> (u8, u128) {
+    let Ok(word) = regex_syntax::try_is_word_character(ch) else {
+        return (0x01, 0);
+    };
+    let b = if word {
+        b'_'
+    } else if ch.is_whitespace() {
+        b' '
+    } else {
+        0x01
+    };
+    let holds = |k: &regex_syntax::hir::ClassUnicode, x: char| {
+        k.ranges().iter().any(|r| r.start() <= x && x <= r.end())
+    };
+    let mut inexact = c.odd_literals;
+    for &(x, cues) in &c.lit_chars {
+        if x == ch {
+            inexact |= cues;
+        }
+    }
+    for &(x, cues) in &c.proxy_lits {
+        if x == b {
+            inexact |= cues;
+        }
+    }
+    for (k, cues) in &c.proxy_classes {
+        if holds(k, ch) != holds(k, char::from(b)) {
+            inexact |= cues;
+        }
+    }
+    (b, !inexact)
+}
+
+/// Rewrite `text` into `ascii`, every non-ASCII character replaced by the byte `map` gives it;
 /// `orig[i]` is the offset in `text` of `ascii`'s byte `i` (and `orig[ascii.len()]` is
 /// `text.len()`). False if some non-ASCII character has no mapping.
-fn typo_rewrite(map: &[(char, u8)], text: &str, ascii: &mut String, orig: &mut Vec<u32>) -> bool {
+fn rewrite_ascii(
+    text: &str,
+    ascii: &mut String,
+    orig: &mut Vec<u32>,
+    mut map: impl FnMut(char) -> Option<u8>,
+) -> bool {
     ascii.clear();
     orig.clear();
     let Ok(len) = u32::try_from(text.len()) else {
@@ -524,7 +626,7 @@ fn typo_rewrite(map: &[(char, u8)], text: &str, ascii: &mut String, orig: &mut V
         let Some(ch) = text[i..].chars().next() else {
             return false;
         };
-        let Some(&(_, a)) = map.iter().find(|m| m.0 == ch) else {
+        let Some(a) = map(ch) else {
             *ascii = String::from_utf8(buf).unwrap_or_default();
             return false;
         };
@@ -666,6 +768,37 @@ static COMPILED: LazyLock<Option<Compiled>> = LazyLock::new(|| {
         .as_deref()
         .and_then(|h| Prefilter::new(h, false));
     let typo = unicode_hirs.as_deref().map(typo_map).unwrap_or_default();
+    let (mut lit_chars, mut odd_literals) = (Vec::<(char, u128)>::new(), 0u128);
+    let mut proxy_lits = [(b'_', 0u128), (b' ', 0), (0x01, 0)];
+    let mut proxy_classes: Vec<(regex_syntax::hir::ClassUnicode, u128)> = Vec::new();
+    for (i, h) in unicode_hirs.iter().flatten().enumerate().take(128) {
+        let bit = 1u128 << i;
+        let (mut lits, mut classes) = (Vec::new(), Vec::new());
+        collect_atoms(h, &mut lits, &mut classes);
+        for l in lits.iter().filter(|l| !l.is_ascii()) {
+            let Ok(l) = std::str::from_utf8(l) else {
+                odd_literals |= bit;
+                continue;
+            };
+            for ch in l.chars().filter(|ch| !ch.is_ascii()) {
+                match lit_chars.iter_mut().find(|(x, _)| *x == ch) {
+                    Some((_, cues)) => *cues |= bit,
+                    None => lit_chars.push((ch, bit)),
+                }
+            }
+        }
+        for (b, cues) in &mut proxy_lits {
+            if lits.iter().any(|l| l.contains(b)) {
+                *cues |= bit;
+            }
+        }
+        for k in classes {
+            match proxy_classes.iter_mut().find(|(x, _)| *x == k) {
+                Some((_, cues)) => *cues |= bit,
+                None => proxy_classes.push((k, bit)),
+            }
+        }
+    }
     Some(Compiled {
         unicode,
         ascii,
@@ -673,6 +806,10 @@ static COMPILED: LazyLock<Option<Compiled>> = LazyLock::new(|| {
         prefilter,
         prefilter_unicode,
         typo,
+        lit_chars,
+        odd_literals,
+        proxy_lits,
+        proxy_classes,
     })
 });
 
