@@ -356,8 +356,8 @@ fn cue_hits(c: &Compiled, text: &str, twins: bool, hits: &mut Vec<(usize, usize,
     if twins && !text.is_ascii() && c.ascii.is_some() && c.prefilter.is_some() {
         // Non-ASCII text, rewritten to ASCII one character per byte and matched by the ASCII
         // twins, offsets mapped back: typographic punctuation (curly quotes, dashes, ellipses,
-        // no-break spaces) for every cue; any other character through a proxy byte for the cues
-        // whose literals are all ASCII (the rest run as written on the original text).
+        // no-break spaces) for every cue; any other character through a proxy byte, for the
+        // cues the proxy is exact for (the rest run as written on the original text).
         let done = TYPO_BUF.with(|b| {
             let Ok(mut b) = b.try_borrow_mut() else {
                 return false;
@@ -366,13 +366,19 @@ fn cue_hits(c: &Compiled, text: &str, twins: bool, hits: &mut Vec<(usize, usize,
             let Some(english) = proxy_rewrite(c, text, ascii, orig) else {
                 return false;
             };
-            prefiltered_hits(c, ascii, true, english, hits);
+            if !prefiltered_hits(c, ascii, true, english, hits) {
+                hits.clear();
+                return false;
+            }
             for h in hits.iter_mut() {
                 h.1 = orig[h.1] as usize;
                 h.2 = orig[h.2] as usize;
             }
             if english != u128::MAX {
-                prefiltered_hits(c, text, false, !english, hits);
+                if !prefiltered_hits(c, text, false, !english, hits) {
+                    hits.clear();
+                    return false;
+                }
                 // In cue order, then position, as on every other path.
                 hits.sort_by_key(|h| (h.0, h.1));
             }
