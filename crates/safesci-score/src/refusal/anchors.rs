@@ -114,7 +114,35 @@ impl Cond {
 struct Info {
     /// The finite language the node matches (lower-cased), if small.
     exact: Option<Set>,
+    /// Strings one of which every match starts with / ends with, if known (the exact language
+    /// where there is one; for `x+`, those of `x`).
+    prefix: Option<Set>,
+    suffix: Option<Set>,
     cond: Cond,
+}
+
+impl Info {
+    /// A node whose language is `exact` (or unknown), with `cond`.
+    fn of(exact: Option<Set>, cond: Cond) -> Info {
+        Info {
+            prefix: exact.clone(),
+            suffix: exact.clone(),
+            exact,
+            cond,
+        }
+    }
+}
+
+/// The union of some sets, if each is known and the union small.
+fn union<'a>(sets: impl IntoIterator<Item = &'a Option<Set>>) -> Option<Set> {
+    let mut out = Set::new();
+    for s in sets {
+        out.extend(s.as_ref()?.iter().cloned());
+        if out.len() > MAX_EXACT {
+            return None;
+        }
+    }
+    Some(out)
 }
 
 fn cross(a: &Set, b: &Set) -> Option<Set> {
@@ -206,26 +234,14 @@ fn exact_cond(e: &Set) -> Cond {
 
 fn info(h: &Hir) -> Info {
     match h.kind() {
-        HirKind::Empty | HirKind::Look(_) => Info {
-            exact: Some(single(b"")),
-            cond: Cond::True,
-        },
+        HirKind::Empty | HirKind::Look(_) => Info::of(Some(single(b"")), Cond::True),
         HirKind::Literal(l) => {
             let s = single(&l.0);
-            Info {
-                cond: exact_cond(&s),
-                exact: Some(s),
-            }
+            Info::of(Some(s.clone()), exact_cond(&s))
         }
         HirKind::Class(c) => match class_members(c) {
-            Some(s) => Info {
-                cond: exact_cond(&s),
-                exact: Some(s),
-            },
-            None => Info {
-                exact: None,
-                cond: Cond::True,
-            },
+            Some(s) => Info::of(Some(s.clone()), exact_cond(&s)),
+            None => Info::of(None, Cond::True),
         },
         HirKind::Capture(c) => info(&c.sub),
         HirKind::Repetition(r) => {
@@ -238,35 +254,45 @@ fn info(h: &Hir) -> Info {
                 // Any run of whitespace is one space in the collapsed text.
                 (0, _) if space => Some([Vec::new(), b" ".to_vec()].into_iter().collect()),
                 (_, _) if space => sub.exact.clone(),
-                (0, Some(1)) => sub.exact.map(|mut e| {
+                (0, Some(1)) => sub.exact.clone().map(|mut e| {
                     e.insert(Vec::new());
                     e
                 }),
-                (1, Some(1)) => sub.exact,
+                (1, Some(1)) => sub.exact.clone(),
                 _ => None,
             };
             let cond = if r.min >= 1 { sub.cond } else { Cond::True };
-            Info { exact, cond }
+            if exact.is_some() {
+                return Info::of(exact, cond);
+            }
+            // At least one repetition: a match starts and ends with one of the body's.
+            let (prefix, suffix) = if r.min >= 1 {
+                (sub.prefix, sub.suffix)
+            } else {
+                (None, None)
+            };
+            Info {
+                exact,
+                prefix,
+                suffix,
+                cond,
+            }
         }
         HirKind::Alternation(alts) => {
             let infos: Vec<Info> = alts.iter().map(info).collect();
-            let mut exact = Some(Set::new());
-            for i in &infos {
-                exact = match (exact, &i.exact) {
-                    (Some(mut a), Some(b)) if a.len() + b.len() <= MAX_EXACT => {
-                        a.extend(b.iter().cloned());
-                        Some(a)
-                    }
-                    _ => None,
-                };
-            }
+            let exact = union(infos.iter().map(|i| &i.exact));
+            let prefix = union(infos.iter().map(|i| &i.prefix));
+            let suffix = union(infos.iter().map(|i| &i.suffix));
             Info {
                 exact,
+                prefix,
+                suffix,
                 cond: Cond::or(infos.into_iter().map(|i| i.cond).collect()),
             }
         }
         HirKind::Concat(parts) => {
             let infos: Vec<Info> = parts.iter().map(info).collect();
+            let (prefix, suffix) = (concat_prefix(&infos), concat_suffix(&infos));
             let mut conds = Vec::new();
             let mut run: Option<Set> = None;
             let mut all_exact: Option<Set> = Some(single(b""));
@@ -284,8 +310,16 @@ fn info(h: &Hir) -> Info {
                         }
                     },
                     (None, Some(b)) => run = Some(b),
-                    (Some(a), None) => conds.push(exact_cond(&a)),
-                    (None, None) => {}
+                    (Some(a), None) => {
+                        conds.push(exact_cond(&a));
+                        // The run is followed by one of this part's prefixes.
+                        if let Some(x) = i.prefix.as_ref().and_then(|p| cross(&a, p)) {
+                            conds.push(exact_cond(&x));
+                        }
+                        run = i.suffix.clone();
+                    }
+                    // A new run starts with one of this part's suffixes.
+                    (None, None) => run = i.suffix.clone(),
                 }
                 conds.push(i.cond);
             }
@@ -293,11 +327,52 @@ fn info(h: &Hir) -> Info {
                 conds.push(exact_cond(&a));
             }
             Info {
+                prefix: all_exact.clone().or(prefix),
+                suffix: all_exact.clone().or(suffix),
                 exact: all_exact,
                 cond: Cond::and(conds),
             }
         }
     }
+}
+
+/// What every match of a concatenation of `parts` starts with: its leading exact parts crossed,
+/// then crossed with the first inexact part's prefixes.
+fn concat_prefix(parts: &[Info]) -> Option<Set> {
+    let mut acc = single(b"");
+    for p in parts {
+        let next = match &p.exact {
+            Some(e) => cross(&acc, e),
+            None => p.prefix.as_ref().and_then(|x| cross(&acc, x)),
+        };
+        match next {
+            Some(n) => acc = n,
+            None => return Some(acc),
+        }
+        if p.exact.is_none() {
+            return Some(acc);
+        }
+    }
+    Some(acc)
+}
+
+/// What every match of a concatenation of `parts` ends with (the mirror of [`concat_prefix`]).
+fn concat_suffix(parts: &[Info]) -> Option<Set> {
+    let mut acc = single(b"");
+    for p in parts.iter().rev() {
+        let next = match &p.exact {
+            Some(e) => cross(e, &acc),
+            None => p.suffix.as_ref().and_then(|x| cross(x, &acc)),
+        };
+        match next {
+            Some(n) => acc = n,
+            None => return Some(acc),
+        }
+        if p.exact.is_none() {
+            return Some(acc);
+        }
+    }
+    Some(acc)
 }
 
 /// Most clauses kept per cue in [`clauses`].
@@ -365,6 +440,26 @@ mod tests {
     }
     fn any(v: &[&str]) -> Cond {
         Cond::Any(v.iter().map(|s| s.as_bytes().to_vec()).collect())
+    }
+
+    #[test]
+    fn repetitions_cross_with_their_neighbours() {
+        // `\d+` ends with a digit, so a numbered list item needs "<digit>. " or "<digit>) ".
+        let c = cond(r"(?:^|\n)\s*\d+[.)]\s+\w");
+        fn holds(c: &Cond, t: &str) -> bool {
+            let t = norm(t.as_bytes());
+            c.eval(&|l: &[u8]| t.windows(l.len()).any(|w| w == l))
+        }
+        assert!(holds(&c, "steps:\n2. mix"));
+        assert!(holds(&c, "10)  go"));
+        assert!(!holds(&c, "Step 2: mix. Then 3 more"));
+        // `(?:ab)+` starts and ends with "ab": the literal after it is crossed with it.
+        let c = cond(r"x(?:ab)+cd");
+        assert!(holds(&c, "xababcd"));
+        assert!(!holds(&c, "xab ab cd"));
+        // An optional repetition tells nothing about its neighbours.
+        let c = cond(r"x(?:ab)*cd");
+        assert!(holds(&c, "x cd"));
     }
 
     #[test]
