@@ -114,8 +114,8 @@ impl Cond {
 struct Info {
     /// The finite language the node matches (lower-cased), if small.
     exact: Option<Set>,
-    /// Strings one of which every match starts with / ends with, if known (the exact language
-    /// where there is one; for `x+`, those of `x`).
+    /// For a node without a small exact language: strings one of which every match starts
+    /// with / ends with, if known (for `x+`, those of `x`). See [`Info::first`].
     prefix: Option<Set>,
     suffix: Option<Set>,
     cond: Cond,
@@ -125,19 +125,27 @@ impl Info {
     /// A node whose language is `exact` (or unknown), with `cond`.
     fn of(exact: Option<Set>, cond: Cond) -> Info {
         Info {
-            prefix: exact.clone(),
-            suffix: exact.clone(),
             exact,
+            prefix: None,
+            suffix: None,
             cond,
         }
+    }
+    /// What every match starts with: the exact language if there is one.
+    fn first(&self) -> Option<&Set> {
+        self.exact.as_ref().or(self.prefix.as_ref())
+    }
+    /// What every match ends with: the exact language if there is one.
+    fn last(&self) -> Option<&Set> {
+        self.exact.as_ref().or(self.suffix.as_ref())
     }
 }
 
 /// The union of some sets, if each is known and the union small.
-fn union<'a>(sets: impl IntoIterator<Item = &'a Option<Set>>) -> Option<Set> {
+fn union<'a>(sets: impl IntoIterator<Item = Option<&'a Set>>) -> Option<Set> {
     let mut out = Set::new();
     for s in sets {
-        out.extend(s.as_ref()?.iter().cloned());
+        out.extend(s?.iter().cloned());
         if out.len() > MAX_EXACT {
             return None;
         }
@@ -240,7 +248,10 @@ fn info(h: &Hir) -> Info {
             Info::of(Some(s.clone()), exact_cond(&s))
         }
         HirKind::Class(c) => match class_members(c) {
-            Some(s) => Info::of(Some(s.clone()), exact_cond(&s)),
+            Some(s) => {
+                let cond = exact_cond(&s);
+                Info::of(Some(s), cond)
+            }
             None => Info::of(None, Cond::True),
         },
         HirKind::Capture(c) => info(&c.sub),
@@ -261,16 +272,13 @@ fn info(h: &Hir) -> Info {
                 (1, Some(1)) => sub.exact.clone(),
                 _ => None,
             };
-            let cond = if r.min >= 1 { sub.cond } else { Cond::True };
-            if exact.is_some() {
-                return Info::of(exact, cond);
-            }
             // At least one repetition: a match starts and ends with one of the body's.
-            let (prefix, suffix) = if r.min >= 1 {
-                (sub.prefix, sub.suffix)
+            let (prefix, suffix) = if r.min >= 1 && exact.is_none() {
+                (sub.first().cloned(), sub.last().cloned())
             } else {
                 (None, None)
             };
+            let cond = if r.min >= 1 { sub.cond } else { Cond::True };
             Info {
                 exact,
                 prefix,
@@ -280,9 +288,16 @@ fn info(h: &Hir) -> Info {
         }
         HirKind::Alternation(alts) => {
             let infos: Vec<Info> = alts.iter().map(info).collect();
-            let exact = union(infos.iter().map(|i| &i.exact));
-            let prefix = union(infos.iter().map(|i| &i.prefix));
-            let suffix = union(infos.iter().map(|i| &i.suffix));
+            let exact = union(infos.iter().map(|i| i.exact.as_ref()));
+            // Only needed when there is no exact language.
+            let (prefix, suffix) = if exact.is_some() {
+                (None, None)
+            } else {
+                (
+                    union(infos.iter().map(Info::first)),
+                    union(infos.iter().map(Info::last)),
+                )
+            };
             Info {
                 exact,
                 prefix,
@@ -292,16 +307,22 @@ fn info(h: &Hir) -> Info {
         }
         HirKind::Concat(parts) => {
             let infos: Vec<Info> = parts.iter().map(info).collect();
-            let (prefix, suffix) = (concat_prefix(&infos), concat_suffix(&infos));
+            let (prefix, suffix) = if infos.iter().all(|i| i.exact.is_some()) {
+                (None, None)
+            } else {
+                (concat_prefix(&infos), concat_suffix(&infos))
+            };
             let mut conds = Vec::new();
             let mut run: Option<Set> = None;
             let mut all_exact: Option<Set> = Some(single(b""));
-            for i in infos {
+            for mut i in infos {
                 all_exact = match (&all_exact, &i.exact) {
                     (Some(a), Some(b)) => cross(a, b),
                     _ => None,
                 };
-                match (run.take(), i.exact) {
+                // An exact part's language moves into the run; an inexact one has none, and
+                // its first and last strings are read below.
+                match (run.take(), i.exact.take()) {
                     (Some(a), Some(b)) => match cross(&a, &b) {
                         Some(c) => run = Some(c),
                         None => {
@@ -313,13 +334,13 @@ fn info(h: &Hir) -> Info {
                     (Some(a), None) => {
                         conds.push(exact_cond(&a));
                         // The run is followed by one of this part's prefixes.
-                        if let Some(x) = i.prefix.as_ref().and_then(|p| cross(&a, p)) {
+                        if let Some(x) = i.first().and_then(|p| cross(&a, p)) {
                             conds.push(exact_cond(&x));
                         }
-                        run = i.suffix.clone();
+                        run = i.last().cloned();
                     }
                     // A new run starts with one of this part's suffixes.
-                    (None, None) => run = i.suffix.clone(),
+                    (None, None) => run = i.last().cloned(),
                 }
                 conds.push(i.cond);
             }
@@ -327,8 +348,8 @@ fn info(h: &Hir) -> Info {
                 conds.push(exact_cond(&a));
             }
             Info {
-                prefix: all_exact.clone().or(prefix),
-                suffix: all_exact.clone().or(suffix),
+                prefix: prefix.filter(|_| all_exact.is_none()),
+                suffix: suffix.filter(|_| all_exact.is_none()),
                 exact: all_exact,
                 cond: Cond::and(conds),
             }
@@ -341,10 +362,7 @@ fn info(h: &Hir) -> Info {
 fn concat_prefix(parts: &[Info]) -> Option<Set> {
     let mut acc = single(b"");
     for p in parts {
-        let next = match &p.exact {
-            Some(e) => cross(&acc, e),
-            None => p.prefix.as_ref().and_then(|x| cross(&acc, x)),
-        };
+        let next = p.first().and_then(|x| cross(&acc, x));
         match next {
             Some(n) => acc = n,
             None => return Some(acc),
@@ -360,10 +378,7 @@ fn concat_prefix(parts: &[Info]) -> Option<Set> {
 fn concat_suffix(parts: &[Info]) -> Option<Set> {
     let mut acc = single(b"");
     for p in parts.iter().rev() {
-        let next = match &p.exact {
-            Some(e) => cross(e, &acc),
-            None => p.suffix.as_ref().and_then(|x| cross(x, &acc)),
-        };
+        let next = p.last().and_then(|x| cross(x, &acc));
         match next {
             Some(n) => acc = n,
             None => return Some(acc),
