@@ -43,13 +43,15 @@ use std::sync::LazyLock;
 pub const DETECTOR_VERSION: &str = "rx-7";
 
 struct Engine {
-    set: RegexSet,
+    pats: Vec<String>,
+    /// All patterns in one set, for the reference path only: built on first use (a quarter of
+    /// the detector's start-up otherwise).
+    set: std::sync::OnceLock<Option<RegexSet>>,
     each: Vec<MetaRegex>,
 }
 
 impl Engine {
     fn new<S: AsRef<str>>(pats: &[S]) -> Option<Engine> {
-        let set = RegexSet::new(pats).ok()?;
         // The texts are short (a response of a few hundred bytes) and the Aho–Corasick pass has
         // already found the cue's literals: a regex-level literal prefilter only adds set-up per
         // search, and small patterns run fastest as a fully compiled DFA.
@@ -65,7 +67,22 @@ impl Engine {
                     .ok()
             })
             .collect::<Option<Vec<_>>>()?;
-        Some(Engine { set, each })
+        Some(Engine {
+            pats: pats.iter().map(|p| p.as_ref().to_string()).collect(),
+            set: std::sync::OnceLock::new(),
+            each,
+        })
+    }
+    /// The cues that match `text` somewhere (every cue if the set failed to build).
+    fn matching(&self, text: &str) -> Vec<usize> {
+        match self
+            .set
+            .get_or_init(|| RegexSet::new(&self.pats).ok())
+            .as_ref()
+        {
+            Some(set) => set.matches(text).into_iter().collect(),
+            None => (0..self.each.len()).collect(),
+        }
     }
 }
 
@@ -394,7 +411,7 @@ fn cue_hits(c: &Compiled, text: &str, twins: bool, hits: &mut Vec<(usize, usize,
     // The reference path (and the fallback if an automaton failed to build): one `RegexSet`
     // pass picks the cues that occur.
     let engine = c.engine(text, twins);
-    for i in engine.set.matches(text).iter() {
+    for i in engine.matching(text) {
         hits.extend(
             engine.each[i]
                 .find_iter(text)
