@@ -171,7 +171,7 @@ fn fast_path_engines_build() {
     let c = COMPILED.as_ref().unwrap();
     assert!(c.ascii.is_some());
     assert!(c.prefilter.is_some());
-    assert!(c.prefilter_unicode.is_some());
+    assert!(c.prefilter_unicode().is_some());
 }
 
 #[test]

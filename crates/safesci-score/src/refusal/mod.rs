@@ -99,8 +99,11 @@ struct Compiled {
     prefilter: Option<Prefilter>,
     /// The same over the patterns as written, for any text (conditions derived from the
     /// Unicode syntax trees hold on any text: small classes, non-ASCII case variants included,
-    /// are enumerated literally).
-    prefilter_unicode: Option<Prefilter>,
+    /// are enumerated literally). Built on first use (ASCII workloads never need it) from
+    /// `unicode_hirs`.
+    prefilter_unicode: std::sync::OnceLock<Option<Prefilter>>,
+    /// The patterns as written, parsed.
+    unicode_hirs: Vec<regex_syntax::hir::Hir>,
     /// Non-ASCII characters that behave exactly like one ASCII byte in every cue pattern
     /// ([`typo_map`]): text whose only non-ASCII characters are these is matched by the ASCII
     /// path on a rewritten copy.
@@ -432,7 +435,7 @@ fn prefiltered_hits(
 ) -> bool {
     let (engine, p, twins) = match (&c.ascii, &c.prefilter) {
         (Some(a), Some(p)) if on_ascii => (a, p, true),
-        _ => match &c.prefilter_unicode {
+        _ => match c.prefilter_unicode() {
             Some(p) => (&c.unicode, p, false),
             None => return false,
         },
@@ -760,6 +763,17 @@ fn collect_atoms(
 }
 
 impl Compiled {
+    /// [`Compiled::prefilter_unicode`], built on first use (`None` if the patterns did not
+    /// parse or the automaton failed to build).
+    fn prefilter_unicode(&self) -> Option<&Prefilter> {
+        self.prefilter_unicode
+            .get_or_init(|| {
+                (self.unicode_hirs.len() == CUES.len())
+                    .then(|| Prefilter::new(&self.unicode_hirs, false))
+                    .flatten()
+            })
+            .as_ref()
+    }
     fn engine(&self, text: &str, twins: bool) -> &Engine {
         match &self.ascii {
             Some(a) if twins && text.is_ascii() => a,
@@ -787,9 +801,6 @@ static COMPILED: LazyLock<Option<Compiled>> = LazyLock::new(|| {
     let ascii = twins.and_then(|t| Engine::new(&t));
     let ascii_lazy = ascii_lazy.filter(|_| ascii.is_some());
     let prefilter = hirs.as_deref().and_then(|h| Prefilter::new(h, true));
-    let prefilter_unicode = unicode_hirs
-        .as_deref()
-        .and_then(|h| Prefilter::new(h, false));
     let typo = unicode_hirs.as_deref().map(typo_map).unwrap_or_default();
     let (mut lit_chars, mut odd_literals) = (Vec::<(char, u128)>::new(), 0u128);
     let mut proxy_lits = [(b'_', 0u128), (b' ', 0), (0x01, 0)];
@@ -827,7 +838,8 @@ static COMPILED: LazyLock<Option<Compiled>> = LazyLock::new(|| {
         ascii,
         ascii_lazy,
         prefilter,
-        prefilter_unicode,
+        prefilter_unicode: std::sync::OnceLock::new(),
+        unicode_hirs: unicode_hirs.unwrap_or_default(),
         typo,
         lit_chars,
         odd_literals,
