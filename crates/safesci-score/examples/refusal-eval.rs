@@ -5,7 +5,8 @@
 //! `--errors` lists the rows wrong in the binary view, `--errors-all` every 3-class mismatch,
 //! `--explain ID` every cue of one row with the text it covers. `--bench N` classifies every
 //! loaded row N times on one thread and prints responses/s (a realistic-text throughput check;
-//! time it with the built binary under the bench lock).
+//! time it with the built binary under the bench lock). `--no-prompt` drops every row's prompt
+//! (how strict scoring calls the detector: it has the response, not the rendered prompt).
 
 use safesci_score::refusal::classify;
 use safesci_score::refusal::eval::{LabelledRow, evaluate};
@@ -17,6 +18,7 @@ fn main() -> anyhow::Result<()> {
     let mut show_all = false;
     let mut explain: Option<String> = None;
     let mut bench: Option<usize> = None;
+    let mut no_prompt = false;
     let mut files = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -26,6 +28,7 @@ fn main() -> anyhow::Result<()> {
             "--errors-all" => show_all = true,
             "--explain" => explain = it.next().cloned(),
             "--bench" => bench = it.next().and_then(|n| n.parse().ok()),
+            "--no-prompt" => no_prompt = true,
             f => files.push(f.to_string()),
         }
     }
@@ -40,7 +43,11 @@ fn main() -> anyhow::Result<()> {
             {
                 continue;
             }
-            rows.push(serde_json::from_value::<LabelledRow>(v.clone())?);
+            let mut row = serde_json::from_value::<LabelledRow>(v.clone())?;
+            if no_prompt {
+                row.prompt = None;
+            }
+            rows.push(row);
             raw.push(v);
         }
     }
