@@ -355,3 +355,35 @@ proptest::proptest! {
         proptest::prop_assert_eq!(fast, slow);
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+    /// Any character at all, put next to refusal and answer words, leaves the fast path's
+    /// verdict equal to the patterns as written (the proxy rewrite is exact or not used).
+    #[test]
+    fn any_character_keeps_the_fast_verdict(
+        picks in proptest::collection::vec(
+            (
+                0usize..EXTRA.len(),
+                proptest::prop_oneof![
+                    proptest::char::any(),
+                    // Case variants of ASCII letters and letters some cue spells.
+                    proptest::sample::select(vec!['\u{17f}', '\u{212a}', '\u{130}', '\u{e9}', '\u{df}', '\u{43d}', '\u{4e0d}']),
+                ],
+                0usize..4,
+            ),
+            1..6,
+        ),
+    ) {
+        let mut text = String::new();
+        for (i, ch, at) in picks {
+            let base = EXTRA[i];
+            let cut = (0..=base.len().min(at * 7)).rev().find(|j| base.is_char_boundary(*j)).unwrap_or(0);
+            text.push_str(&base[..cut]);
+            text.push(ch);
+            text.push_str(&base[cut..]);
+            text.push(' ');
+        }
+        proptest::prop_assert_eq!(classify_with(&text, None, true), classify_with(&text, None, false));
+    }
+}
