@@ -1,6 +1,6 @@
 //! Necessary literal conditions of the cue patterns, for a one-pass Aho–Corasick prefilter.
 //!
-//! For an ASCII twin pattern (see `ascii_twin` in `mod.rs`) this derives a boolean condition
+//! For an ASCII twin pattern (see `ascii_twin` in `engine.rs`) this derives a boolean condition
 //! over literals — `And`/`Or` of "one of these literals occurs" — that **every** text the
 //! pattern matches satisfies (literals compared ASCII-case-insensitively). One automaton over all
 //! cues' literals then tells, in one scan, which cues can possibly match a text; only those run
@@ -451,7 +451,9 @@ mod tests {
     use super::*;
 
     fn cond(p: &str) -> Cond {
-        condition(&super::super::ascii_twin(&regex_syntax::parse(p).unwrap()))
+        condition(&super::super::engine::ascii_twin(
+            &regex_syntax::parse(p).unwrap(),
+        ))
     }
     fn any(v: &[&str]) -> Cond {
         Cond::Any(v.iter().map(|s| s.as_bytes().to_vec()).collect())
@@ -549,7 +551,7 @@ mod tests {
         );
         let mut matched = 0;
         for c in super::super::cues::CUES {
-            let h = super::super::ascii_twin(&regex_syntax::parse(c.pattern).unwrap());
+            let h = super::super::engine::ascii_twin(&regex_syntax::parse(c.pattern).unwrap());
             let cond = condition(&h);
             let re = regex::Regex::new(&h.to_string()).unwrap();
             for t in texts.iter().filter(|t| t.is_ascii()) {

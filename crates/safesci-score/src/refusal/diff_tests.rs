@@ -4,6 +4,7 @@
 //! thousands of variants of them (case changes, curly apostrophes, tags, thinking blocks, joins,
 //! truncations, shuffled sentences).
 
+use super::engine::{COMPILED, ascii_twin_pattern};
 use super::*;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
