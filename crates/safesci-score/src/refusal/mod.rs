@@ -178,14 +178,13 @@ fn split_sentences_ascii(b: &[u8], base: usize, out: &mut Vec<Sentence>) {
         }
     };
     for (i, &c) in b.iter().enumerate() {
-        // One table lookup tells what the byte is; most bytes are letters.
+        // One table lookup tells what the byte is; the counts update without branches (most
+        // bytes are letters, spaces come every few bytes).
         let class = BYTE_CLASS[usize::from(c)];
         let space = class & SPACE != 0;
-        if !space {
-            words += usize::from(prev_ws);
-            last = c;
-            seen |= class;
-        }
+        words += usize::from(prev_ws & !space);
+        last = if space { last } else { c };
+        seen |= class;
         prev_ws = space;
         let boundary = class & ENDS != 0
             && (c == b'\n'
