@@ -118,7 +118,8 @@ pub(super) struct Prefilter {
     start: aho_corasick::automaton::StateID,
     /// Per cue, its condition over automaton pattern ids.
     conds: Vec<Cix>,
-    /// Per automaton pattern, the cues whose conditions mention it.
+    /// Per automaton pattern, the cues whose first clause mentions it (a cue holds only if a
+    /// literal of every clause occurs, so one of these must have).
     cues_of: Vec<u128>,
     /// Cues whose condition holds with no literal at all (always candidates).
     always: u128,
@@ -268,9 +269,12 @@ impl Prefilter {
             .build(&lits)
             .ok()?;
         let start = dfa.start_state(Anchored::No).ok()?;
+        // A cue can hold only if every clause has a hit, so only the literals of one clause
+        // need to point at it: the first, the most selective (`anchors::clauses` sorts them),
+        // which keeps common short literals from waking cues up.
         let mut cues_of = vec![0u128; lits.len()];
         for (i, c) in conds.iter().enumerate() {
-            for l in c.iter().flatten().flatten() {
+            for l in c.iter().flat_map(|cl| cl.first()).flatten() {
                 if let Some(&id) = ids.get(l.as_slice()) {
                     cues_of[id as usize] |= 1 << i;
                 }
