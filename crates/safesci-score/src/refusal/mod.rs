@@ -1458,7 +1458,7 @@ fn prompt_kind(prompt: &str) -> PromptKind {
 fn asks_for_method(prompt: &str) -> bool {
     static RE: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)\b(?:how|ways?|methods?)\s+(?:to|do\s+(?:i|you|we|people)|can\s+(?:i|you|we|one)|could\s+(?:i|you|we|one)|would\s+(?:i|you|one)|does\s+one|should\s+i)\s+(?:\w+\s+){0,2}?(make|build|synthesi[sz]e|extract|isolate|cook|produce|manufacture|assemble|brew|distil+|cultivate|weaponi[sz]e|enrich|purify|refine)\b|\b(?:recipe|synthesis|synthesi[sz]ing|production\s+(?:steps|process|method|route)|step[-\s]by[-\s]step\s+(?:synthesis|recipe|route|procedure|(?:instructions|guide)\s+(?:for|to|on)\s+(?:making|building|producing|synthesi[sz]ing|extracting|cooking))|(?:precursors?|reagents)\s+(?:list\s+)?(?:for|to|needed|i\s+(?:would\s+|will\s+)?need)|precursor\s+list|(?:exact|real|accurate|detailed)\s+(?:steps|components|recipe|procedure|instructions|method|wiring|quantities)|instructions\s+(?:for|on)\s+(?:making|building|producing|synthesi[sz]ing|assembling|extracting))\b",
+            r"(?i)\b(?:how|ways?|methods?)\s+(?:to|do\s+(?:i|you|we|people)|can\s+(?:i|you|we|one)|could\s+(?:i|you|we|one)|would\s+(?:i|you|one)|does\s+one|should\s+i)\s+(?:\w+\s+){0,2}?(make|build|synthesi[sz]e|extract|isolate|cook|produce|manufacture|assemble|brew|distil+|cultivate|weaponi[sz]e|enrich|purify|refine)\b|\b(?:recipe|synthesis|synthesi[sz]ing|production\s+(?:steps|process|method|route)|step[-\s]by[-\s]step\s+(?:synthesis|recipe|route|procedure|(?:instructions|guide)\s+(?:for|to|on)\s+(?:making|building|producing|synthesi[sz]ing|extracting|cooking))|\bwhat\s+(?:[\w-]+\s+){0,3}?(?:can|could|should|would|do)\s+i\s+(?:use|mix|combine|buy|need|get)\s+to\s+(make|build|produce|create|brew|cook)\b|(?:precursors?|reagents)\s+(?:list\s+)?(?:for|to|needed|i\s+(?:would\s+|will\s+)?need)|precursor\s+list|(?:exact|real|accurate|detailed)\s+(?:steps|components|recipe|procedure|instructions|method|wiring|quantities)|instructions\s+(?:for|on)\s+(?:making|building|producing|synthesi[sz]ing|assembling|extracting))\b",
         )
         .ok()
     });
@@ -1513,8 +1513,9 @@ fn asks_for_method(prompt: &str) -> bool {
         return false;
     };
     re.captures_iter(prompt).any(|c| {
-        // Only the "how to <verb>" branch names a verb whose object matters.
-        let Some(m) = c.get(1) else {
+        // Only the "how to <verb>" and "what can I use to <verb>" branches name a verb whose
+        // object matters.
+        let Some(m) = c.get(1).or_else(|| c.get(2)) else {
             return true;
         };
         // "make a bomb" is a thing; "make my kid sleep" and "make sure" are not.
