@@ -13,7 +13,7 @@ use regex::Regex;
 
 const LABELLED: &str = include_str!("../../data/refusal-labelled.jsonl");
 /// The other labelled files shipped with the crate (checked as they are, without variants).
-const OTHER_LABELLED: [&str; 13] = [
+const OTHER_LABELLED: [&str; 18] = [
     include_str!("../../data/refusal-styles.jsonl"),
     include_str!("../../data/refusal-smollm2.jsonl"),
     include_str!("../../data/refusal-dev2.jsonl"),
@@ -27,6 +27,11 @@ const OTHER_LABELLED: [&str; 13] = [
     include_str!("../../data/refusal-blind-5.jsonl"),
     include_str!("../../data/refusal-blind-6.jsonl"),
     include_str!("../../data/refusal-dev5.jsonl"),
+    include_str!("../../data/refusal-blind-7.jsonl"),
+    include_str!("../../data/refusal-blind-8.jsonl"),
+    include_str!("../../data/refusal-blind-9.jsonl"),
+    include_str!("../../data/refusal-blind-10.jsonl"),
+    include_str!("../../data/refusal-dev6.jsonl"),
 ];
 
 fn labelled() -> Vec<(String, Option<String>)> {
