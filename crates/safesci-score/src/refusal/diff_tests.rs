@@ -13,7 +13,7 @@ use regex::Regex;
 
 const LABELLED: &str = include_str!("../../data/refusal-labelled.jsonl");
 /// The other labelled files shipped with the crate (checked as they are, without variants).
-const OTHER_LABELLED: [&str; 18] = [
+const OTHER_LABELLED: [&str; 21] = [
     include_str!("../../data/refusal-styles.jsonl"),
     include_str!("../../data/refusal-smollm2.jsonl"),
     include_str!("../../data/refusal-dev2.jsonl"),
@@ -32,6 +32,9 @@ const OTHER_LABELLED: [&str; 18] = [
     include_str!("../../data/refusal-blind-9.jsonl"),
     include_str!("../../data/refusal-blind-10.jsonl"),
     include_str!("../../data/refusal-dev6.jsonl"),
+    include_str!("../../data/refusal-blind-11.jsonl"),
+    include_str!("../../data/refusal-blind-12.jsonl"),
+    include_str!("../../data/refusal-dev7.jsonl"),
 ];
 
 fn labelled() -> Vec<(String, Option<String>)> {
