@@ -247,7 +247,12 @@ fn main() {
         total as f64 / total_s
     );
     if breakdown {
-        sink += per_text(n, &choice, &choice_texts, &tf_texts, &fill_texts);
+        let groups = [
+            ("choice", &choice, &choice_texts[..]),
+            ("true_false", &tf, &tf_texts[..]),
+            ("fill_blank", &fill, &fill_texts[..]),
+        ];
+        sink += per_text(n, &groups);
     }
     eprintln!("(checksum {sink})");
 }
@@ -263,13 +268,7 @@ fn ns_per(reps: usize, mut f: impl FnMut() -> u64) -> (f64, u64) {
 }
 
 /// The per-text breakdown table (see the file comment); returns a checksum.
-fn per_text(
-    n: usize,
-    choice: &Item,
-    choice_texts: &[&str],
-    tf_texts: &[&str],
-    fill_texts: &[&str],
-) -> u64 {
+fn per_text(n: usize, groups: &[(&str, &Item, &[&str])]) -> u64 {
     let labels = ["A", "B", "C", "D"];
     let texts = ["a", "b", "c", "d"];
     let reps = (n / 10).max(1);
@@ -282,40 +281,19 @@ fn per_text(
         ..rec("")
     };
     let (assembly, s) = ns_per(reps, || {
-        score_record(choice, &failed, ScoringMode::Strict).outcome as u64
+        score_record(groups[0].1, &failed, ScoringMode::Strict).outcome as u64
     });
     sink += s;
     println!();
     println!("| text | strict score ns | refusal ns | extraction ns | record assembly ns |");
     println!("|---|---:|---:|---:|---:|");
-    let rows = choice_texts
+    let rows = groups
         .iter()
-        .map(|t| ("choice", *t))
-        .chain(tf_texts.iter().map(|t| ("true_false", *t)))
-        .chain(fill_texts.iter().map(|t| ("fill_blank", *t)));
-    for (kind, text) in rows {
-        let item = match kind {
-            "choice" => choice.clone(),
-            "true_false" => item(
-                Format::TrueFalse,
-                Track::Knowledge,
-                Answer::Bool { value: true },
-                ExpectedBehavior::Answer,
-            ),
-            _ => item(
-                Format::FillBlank,
-                Track::Knowledge,
-                Answer::Text {
-                    value: "1.5 kg".into(),
-                    accepted: vec![],
-                    unit: None,
-                },
-                ExpectedBehavior::Answer,
-            ),
-        };
+        .flat_map(|&(kind, item, texts)| texts.iter().map(move |t| (kind, item, *t)));
+    for (kind, item, text) in rows {
         let r = rec(text);
         let (whole, s1) = ns_per(reps, || {
-            score_record(&item, &r, ScoringMode::Strict).outcome as u64
+            score_record(item, &r, ScoringMode::Strict).outcome as u64
         });
         let (refuse, s2) = ns_per(reps, || refusal::classify(text, None).cues.len() as u64);
         let (ex, s3) = ns_per(reps, || match kind {
