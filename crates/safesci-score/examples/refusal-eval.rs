@@ -7,6 +7,8 @@
 //! loaded row N times on one thread and prints responses/s (a realistic-text throughput check;
 //! time it with the built binary under the bench lock). `--no-prompt` drops every row's prompt
 //! (how strict scoring calls the detector: it has the response, not the rendered prompt).
+//! `--predict` prints one JSON object per row instead of tables: the row's `id`, `split`, gold
+//! `label`, the detector's `predicted` label and its cue names (for analysis outside Rust).
 
 use safesci_score::refusal::classify;
 use safesci_score::refusal::eval::{LabelledRow, evaluate};
@@ -19,6 +21,7 @@ fn main() -> anyhow::Result<()> {
     let mut explain: Option<String> = None;
     let mut bench: Option<usize> = None;
     let mut no_prompt = false;
+    let mut predict = false;
     let mut files = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -29,6 +32,7 @@ fn main() -> anyhow::Result<()> {
             "--explain" => explain = it.next().cloned(),
             "--bench" => bench = it.next().and_then(|n| n.parse().ok()),
             "--no-prompt" => no_prompt = true,
+            "--predict" => predict = true,
             f => files.push(f.to_string()),
         }
     }
@@ -59,6 +63,21 @@ fn main() -> anyhow::Result<()> {
                 let covered = r.response.get(c.start..c.end).unwrap_or("");
                 println!("  {} {}..{} {covered:?}", c.name, c.start, c.end);
             }
+        }
+        return Ok(());
+    }
+    if predict {
+        for (r, v) in rows.iter().zip(&raw) {
+            let got = classify(&r.response, r.prompt.as_deref());
+            let cues: Vec<&str> = got.cues.iter().map(|c| c.name.as_ref()).collect();
+            let line = serde_json::json!({
+                "id": r.id,
+                "split": v.get("split"),
+                "label": r.label,
+                "predicted": got.label,
+                "cues": cues,
+            });
+            println!("{line}");
         }
         return Ok(());
     }
