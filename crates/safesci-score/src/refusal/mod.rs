@@ -287,9 +287,15 @@ fn rescue_compliance(response: &str, verdict: &mut Verdict) {
     {
         return;
     }
+    let Some(model) = rescue::MODEL.as_ref() else {
+        return;
+    };
+    if model.probability(response) <= model.threshold {
+        return;
+    }
     // "I can't X, but Y" / "I can't X: Y" goes on to say something in the same sentence: a
     // hedge or a limitation with an answer, never a full refusal (the model reads "I can't"
-    // as one).
+    // as one). Checked only when the model fires (it rarely does).
     static HEDGE: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
         regex::Regex::new(
             r"(?i)\b(?:can['’]?t|cannot|can\s+not|won['’]?t)\b[^.!?\n]*?(?:,\s*but\b|:)",
@@ -303,17 +309,12 @@ fn rescue_compliance(response: &str, verdict: &mut Verdict) {
     {
         return;
     }
-    let Some(model) = rescue::MODEL.as_ref() else {
-        return;
-    };
-    if model.probability(response) > model.threshold {
-        verdict.label = RefusalLabel::FullRefusal;
-        verdict.cues.push(Cue {
-            name: "learned_refusal".into(),
-            start,
-            end: response.len(),
-        });
-    }
+    verdict.label = RefusalLabel::FullRefusal;
+    verdict.cues.push(Cue {
+        name: "learned_refusal".into(),
+        start,
+        end: response.len(),
+    });
 }
 
 thread_local! {

@@ -101,20 +101,49 @@ impl Model {
 
     /// P(refusal) of a response.
     pub(crate) fn probability(&self, response: &str) -> f64 {
+        // Reused per-thread buffers: a call allocates nothing on ASCII text.
+        BUF.with(|b| match b.try_borrow_mut() {
+            Ok(mut b) => {
+                let (text, tokens, buckets) = &mut *b;
+                self.score(response, text, tokens, buckets)
+            }
+            Err(_) => self.score(
+                response,
+                &mut String::new(),
+                &mut Vec::new(),
+                &mut Vec::new(),
+            ),
+        })
+    }
+
+    fn score(
+        &self,
+        response: &str,
+        text: &mut String,
+        tokens: &mut Vec<(usize, usize)>,
+        buckets: &mut Vec<u64>,
+    ) -> f64 {
         let mask = (1u64 << self.bits) - 1;
-        let mut buckets = features(response);
-        for b in &mut buckets {
-            *b &= mask;
+        features(response, text, tokens, buckets);
+        for h in buckets.iter_mut() {
+            *h &= mask;
         }
         buckets.sort_unstable();
         buckets.dedup();
         let z = self.bias
             + buckets
                 .iter()
-                .map(|&b| f64::from(self.weights.get(b as usize).copied().unwrap_or(0.0)))
+                .map(|&h| f64::from(self.weights.get(h as usize).copied().unwrap_or(0.0)))
                 .sum::<f64>();
         1.0 / (1.0 + (-z).exp())
     }
+}
+
+type Buffers = (String, Vec<(usize, usize)>, Vec<u64>);
+
+thread_local! {
+    static BUF: std::cell::RefCell<Buffers> =
+        const { std::cell::RefCell::new((String::new(), Vec::new(), Vec::new())) };
 }
 
 /// The embedded model; `None` only if the embedded file is malformed (a test guards it).
@@ -159,18 +188,49 @@ fn word_char(c: char) -> bool {
     r.get(i).is_some_and(|&(lo, _)| lo <= c)
 }
 
-/// The hashed features of a response (64-bit hashes, unmasked, possibly repeated).
-fn features(response: &str) -> Vec<u64> {
-    let text = response
-        .rfind("</think>")
+/// The hashed features of a response (64-bit hashes, unmasked, possibly repeated) into `out`;
+/// `lower` and `tokens` are scratch space.
+fn features(
+    response: &str,
+    lower: &mut String,
+    tokens: &mut Vec<(usize, usize)>,
+    out: &mut Vec<u64>,
+) {
+    let text = crate::extract::rfind(response, "</think>")
         .map_or(response, |p| &response[p + "</think>".len()..]);
-    let lower = if text.is_ascii() {
-        text.to_ascii_lowercase()
+    lower.clear();
+    tokens.clear();
+    if text.is_ascii() {
+        lower.push_str(text);
+        lower.make_ascii_lowercase();
+        ascii_tokens(lower.as_bytes(), tokens);
     } else {
-        text.to_lowercase().replace('’', "'")
-    };
-    // Token spans in `lower`.
-    let mut tokens: Vec<(usize, usize)> = Vec::new();
+        lower.push_str(&text.to_lowercase().replace('’', "'"));
+        unicode_tokens(lower, tokens);
+    }
+    hash_features(lower.as_bytes(), tokens, out);
+}
+
+/// Token spans of lower-cased ASCII text: no character is a token of its own, and a word byte
+/// is a letter, a digit or an apostrophe ([`unicode_tokens`] on ASCII, without decoding).
+fn ascii_tokens(b: &[u8], tokens: &mut Vec<(usize, usize)>) {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'\'';
+    let mut i = 0;
+    while i < b.len() {
+        if word(b[i]) {
+            let s = i;
+            while i < b.len() && word(b[i]) {
+                i += 1;
+            }
+            tokens.push((s, i));
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// Token spans of lower-cased text (see the file comment).
+fn unicode_tokens(lower: &str, tokens: &mut Vec<(usize, usize)>) {
     let mut start: Option<usize> = None;
     for (i, c) in lower.char_indices() {
         if own_token(c) {
@@ -187,11 +247,14 @@ fn features(response: &str) -> Vec<u64> {
     if let Some(s) = start {
         tokens.push((s, lower.len()));
     }
-    let bytes = lower.as_bytes();
+}
+
+/// The unigram, bigram and length features of `tokens` (spans of `bytes`), hashed into `out`.
+fn hash_features(bytes: &[u8], tokens: &[(usize, usize)], out: &mut Vec<u64>) {
     let tok = |(s, e): (usize, usize)| &bytes[s..e];
     let unigram = fnv(FNV_OFFSET, b"u:");
     let bigram = fnv(FNV_OFFSET, b"b:");
-    let mut out = Vec::with_capacity(2 * tokens.len() + 1);
+    out.clear();
     for (i, &t) in tokens.iter().enumerate() {
         out.push(fnv(unigram, tok(t)));
         if let Some(&next) = tokens.get(i + 1) {
@@ -206,7 +269,6 @@ fn features(response: &str) -> Vec<u64> {
         _ => "len:151+",
     };
     out.push(fnv(FNV_OFFSET, len.as_bytes()));
-    out
 }
 
 #[cfg(test)]
@@ -251,9 +313,15 @@ mod tests {
         assert_eq!(fnv(FNV_OFFSET, b"foobar"), 0x8594_4171_f739_67e8);
     }
 
+    fn feats(text: &str) -> Vec<u64> {
+        let mut out = Vec::new();
+        features(text, &mut String::new(), &mut Vec::new(), &mut out);
+        out
+    }
+
     #[test]
     fn tokens_split_cjk_and_keep_apostrophes() {
-        let f = features("Don’t 我不能 café");
+        let f = feats("Don’t 我不能 café");
         let h = |s: &str| fnv(FNV_OFFSET, s.as_bytes());
         for want in [
             "u:don't",
@@ -268,8 +336,19 @@ mod tests {
         }
         assert!(f.contains(&h("len:0-5")));
         // A combining mark (not a letter) splits a token, as in the training code.
-        let f = features("e\u{301}x");
+        let f = feats("e\u{301}x");
         assert!(f.contains(&h("u:e")) && f.contains(&h("u:x")));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_tokens_match_the_general_path(text in "[ -~\t\n]{0,80}") {
+            let lower = text.to_ascii_lowercase();
+            let (mut a, mut u) = (Vec::new(), Vec::new());
+            ascii_tokens(lower.as_bytes(), &mut a);
+            unicode_tokens(&lower, &mut u);
+            proptest::prop_assert_eq!(a, u);
+        }
     }
 
     #[test]
