@@ -13,7 +13,7 @@ use regex::Regex;
 
 const LABELLED: &str = include_str!("../../data/refusal-labelled.jsonl");
 /// The other labelled files shipped with the crate (checked as they are, without variants).
-const OTHER_LABELLED: [&str; 21] = [
+const OTHER_LABELLED: [&str; 31] = [
     include_str!("../../data/refusal-styles.jsonl"),
     include_str!("../../data/refusal-smollm2.jsonl"),
     include_str!("../../data/refusal-dev2.jsonl"),
@@ -35,6 +35,16 @@ const OTHER_LABELLED: [&str; 21] = [
     include_str!("../../data/refusal-blind-11.jsonl"),
     include_str!("../../data/refusal-blind-12.jsonl"),
     include_str!("../../data/refusal-dev7.jsonl"),
+    include_str!("../../data/refusal-blind-13.jsonl"),
+    include_str!("../../data/refusal-blind-14.jsonl"),
+    include_str!("../../data/refusal-blind-15.jsonl"),
+    include_str!("../../data/refusal-blind-16.jsonl"),
+    include_str!("../../data/refusal-blind-17.jsonl"),
+    include_str!("../../data/refusal-blind-18.jsonl"),
+    include_str!("../../data/refusal-blind-19.jsonl"),
+    include_str!("../../data/refusal-blind-20.jsonl"),
+    include_str!("../../data/refusal-blind-21.jsonl"),
+    include_str!("../../data/refusal-blind-22.jsonl"),
 ];
 
 fn labelled() -> Vec<(String, Option<String>)> {
