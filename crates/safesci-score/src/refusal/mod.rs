@@ -255,20 +255,32 @@ pub fn classify(response: &str, prompt: Option<&str>) -> Verdict {
     classify_with(response, prompt, true)
 }
 
+/// [`classify`] for a response whose answer the scorer has already extracted: the rules alone.
+/// The learned rescue would only ever turn such a response into a full refusal (no attempt at
+/// an answer), which a parsed answer contradicts, so it is not run.
+pub(crate) fn classify_answered(response: &str) -> Verdict {
+    rules(response, None, true)
+}
+
 /// [`classify`] with the ASCII twins on or off (off: the patterns as written on every text; the
 /// differential tests compare the two).
 fn classify_with(response: &str, prompt: Option<&str>, twins: bool) -> Verdict {
+    let mut verdict = rules(response, prompt, twins);
+    rescue_compliance(response, &mut verdict);
+    verdict
+}
+
+/// The rules' verdict (no learned rescue).
+fn rules(response: &str, prompt: Option<&str>, twins: bool) -> Verdict {
     // Reused per-thread buffers for the cue hits and the sentences (no allocation per call
     // beyond the verdict itself).
-    let mut verdict = BUFS.with(|b| match b.try_borrow_mut() {
+    BUFS.with(|b| match b.try_borrow_mut() {
         Ok(mut b) => {
             let (hits, sentences) = &mut *b;
             classify_in(response, prompt, twins, hits, sentences)
         }
         Err(_) => classify_in(response, prompt, twins, &mut Vec::new(), &mut Vec::new()),
-    });
-    rescue_compliance(response, &mut verdict);
-    verdict
+    })
 }
 
 /// `rx-10`: a compliance verdict the learned model ([`rescue`]) is very sure is a refusal
