@@ -103,47 +103,60 @@ impl Model {
     pub(crate) fn probability(&self, response: &str) -> f64 {
         // Reused per-thread buffers: a call allocates nothing on ASCII text.
         BUF.with(|b| match b.try_borrow_mut() {
-            Ok(mut b) => {
-                let (text, tokens, buckets) = &mut *b;
-                self.score(response, text, tokens, buckets)
-            }
-            Err(_) => self.score(
-                response,
-                &mut String::new(),
-                &mut Vec::new(),
-                &mut Vec::new(),
-            ),
+            Ok(mut b) => self.score(response, &mut b),
+            Err(_) => self.score(response, &mut Buffers::default()),
         })
     }
 
-    fn score(
-        &self,
-        response: &str,
-        text: &mut String,
-        tokens: &mut Vec<(usize, usize)>,
-        buckets: &mut Vec<u64>,
-    ) -> f64 {
+    fn score(&self, response: &str, b: &mut Buffers) -> f64 {
         let mask = (1u64 << self.bits) - 1;
-        features(response, text, tokens, buckets);
-        for h in buckets.iter_mut() {
-            *h &= mask;
+        features(response, &mut b.text, &mut b.tokens, &mut b.buckets);
+        // A bucket counts once: a bitmap of the buckets seen (cleared again below) instead of
+        // sorting the features.
+        let words = 1usize << self.bits.saturating_sub(6);
+        if b.seen.len() != words {
+            b.seen = vec![0; words];
         }
-        buckets.sort_unstable();
-        buckets.dedup();
-        let z = self.bias
-            + buckets
-                .iter()
-                .map(|&h| f64::from(self.weights.get(h as usize).copied().unwrap_or(0.0)))
-                .sum::<f64>();
+        let mut z = self.bias;
+        for h in b.buckets.iter_mut() {
+            *h &= mask;
+            let (w, bit) = ((*h >> 6) as usize, 1u64 << (*h & 63));
+            let Some(word) = b.seen.get_mut(w) else {
+                continue;
+            };
+            if *word & bit == 0 {
+                *word |= bit;
+                z += f64::from(self.weights.get(*h as usize).copied().unwrap_or(0.0));
+            }
+        }
+        for &h in &b.buckets {
+            if let Some(word) = b.seen.get_mut((h >> 6) as usize) {
+                *word = 0;
+            }
+        }
         1.0 / (1.0 + (-z).exp())
     }
 }
 
-type Buffers = (String, Vec<(usize, usize)>, Vec<u64>);
+/// Per-thread scratch space of [`Model::probability`].
+#[derive(Default)]
+struct Buffers {
+    text: String,
+    tokens: Vec<(usize, usize)>,
+    buckets: Vec<u64>,
+    /// One bit per bucket, all clear between calls.
+    seen: Vec<u64>,
+}
 
 thread_local! {
-    static BUF: std::cell::RefCell<Buffers> =
-        const { std::cell::RefCell::new((String::new(), Vec::new(), Vec::new())) };
+    static BUF: std::cell::RefCell<Buffers> = const {
+        std::cell::RefCell::new(Buffers {
+            text: String::new(),
+            tokens: Vec::new(),
+            buckets: Vec::new(),
+            seen: Vec::new(),
+        })
+    };
 }
 
 /// The embedded model; `None` only if the embedded file is malformed (a test guards it).
@@ -198,34 +211,63 @@ fn features(
 ) {
     let text = crate::extract::rfind(response, "</think>")
         .map_or(response, |p| &response[p + "</think>".len()..]);
+    if text.is_ascii() {
+        ascii_features(text.as_bytes(), out);
+        return;
+    }
     lower.clear();
     tokens.clear();
-    if text.is_ascii() {
-        lower.push_str(text);
-        lower.make_ascii_lowercase();
-        ascii_tokens(lower.as_bytes(), tokens);
-    } else {
-        lower.push_str(&text.to_lowercase().replace('’', "'"));
-        unicode_tokens(lower, tokens);
-    }
+    lower.push_str(&text.to_lowercase().replace('’', "'"));
+    unicode_tokens(lower, tokens);
     hash_features(lower.as_bytes(), tokens, out);
 }
 
-/// Token spans of lower-cased ASCII text: no character is a token of its own, and a word byte
-/// is a letter, a digit or an apostrophe ([`unicode_tokens`] on ASCII, without decoding).
-fn ascii_tokens(b: &[u8], tokens: &mut Vec<(usize, usize)>) {
+/// [`hash_features`] of ASCII text in one pass, without a lower-cased copy or token list: each
+/// token's unigram hash, the hash of `b:TOKEN ` (the next bigram's prefix) and the current
+/// bigram's hash (the previous prefix continued) advance together byte by byte (FNV-1a hashes a
+/// concatenation by continuing from the prefix's state). Same features as the general path, in
+/// another order (the score is over the set of buckets).
+fn ascii_features(b: &[u8], out: &mut Vec<u64>) {
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'\'';
+    let step = |h: u64, b: u8| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+    let unigram = fnv(FNV_OFFSET, b"u:");
+    let bigram = fnv(FNV_OFFSET, b"b:");
+    out.clear();
+    // `b:PREVIOUS ` hashed, once a token has been seen.
+    let mut prefix: Option<u64> = None;
+    let mut count = 0usize;
     let mut i = 0;
     while i < b.len() {
-        if word(b[i]) {
-            let s = i;
-            while i < b.len() && word(b[i]) {
-                i += 1;
-            }
-            tokens.push((s, i));
-        } else {
+        if !word(b[i]) {
+            i += 1;
+            continue;
+        }
+        let (mut u, mut next, mut pair) = (unigram, bigram, prefix.unwrap_or(0));
+        while i < b.len() && word(b[i]) {
+            let c = b[i].to_ascii_lowercase();
+            u = step(u, c);
+            next = step(next, c);
+            pair = step(pair, c);
             i += 1;
         }
+        out.push(u);
+        if prefix.is_some() {
+            out.push(pair);
+        }
+        prefix = Some(step(next, b' '));
+        count += 1;
+    }
+    out.push(fnv(FNV_OFFSET, length_bucket(count).as_bytes()));
+}
+
+/// The token-count feature.
+fn length_bucket(tokens: usize) -> &'static str {
+    match tokens {
+        0..=5 => "len:0-5",
+        6..=20 => "len:6-20",
+        21..=60 => "len:21-60",
+        61..=150 => "len:61-150",
+        _ => "len:151+",
     }
 }
 
@@ -261,14 +303,7 @@ fn hash_features(bytes: &[u8], tokens: &[(usize, usize)], out: &mut Vec<u64>) {
             out.push(fnv(fnv(fnv(bigram, tok(t)), b" "), tok(next)));
         }
     }
-    let len = match tokens.len() {
-        0..=5 => "len:0-5",
-        6..=20 => "len:6-20",
-        21..=60 => "len:21-60",
-        61..=150 => "len:61-150",
-        _ => "len:151+",
-    };
-    out.push(fnv(FNV_OFFSET, len.as_bytes()));
+    out.push(fnv(FNV_OFFSET, length_bucket(tokens.len()).as_bytes()));
 }
 
 #[cfg(test)]
@@ -341,14 +376,20 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The one-pass ASCII features are the general path's, as a multiset.
         #[test]
-        fn ascii_tokens_match_the_general_path(text in "[ -~\t\n]{0,80}") {
+        fn ascii_features_match_the_general_path(text in "[ -~\t\n]{0,80}") {
+            let mut fast = Vec::new();
+            ascii_features(text.as_bytes(), &mut fast);
             let lower = text.to_ascii_lowercase();
-            let (mut a, mut u) = (Vec::new(), Vec::new());
-            ascii_tokens(lower.as_bytes(), &mut a);
-            unicode_tokens(&lower, &mut u);
-            proptest::prop_assert_eq!(a, u);
+            let (mut tokens, mut slow) = (Vec::new(), Vec::new());
+            unicode_tokens(&lower, &mut tokens);
+            hash_features(lower.as_bytes(), &tokens, &mut slow);
+            fast.sort_unstable();
+            slow.sort_unstable();
+            proptest::prop_assert_eq!(fast, slow);
         }
+
     }
 
     #[test]
