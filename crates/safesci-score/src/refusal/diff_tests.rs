@@ -4,7 +4,9 @@
 //! thousands of variants of them (case changes, curly apostrophes, tags, thinking blocks, joins,
 //! truncations, shuffled sentences).
 
-use super::engine::{COMPILED, ascii_twin_pattern};
+use super::engine::{
+    COMPILED, ascii_twin, ascii_twin_pattern, starts_dfa, union_hits, union_in_use,
+};
 use super::*;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -405,4 +407,142 @@ proptest::proptest! {
         }
         proptest::prop_assert_eq!(classify_with(&text, None, true), classify_with(&text, None, false));
     }
+}
+
+/// The ASCII twins' syntax trees, in cue order.
+fn twin_hirs() -> Vec<regex_syntax::hir::Hir> {
+    CUES.iter()
+        .map(|c| ascii_twin(&regex_syntax::parse(c.pattern).unwrap()))
+        .collect()
+}
+
+/// Every ASCII text of the differential corpus (labelled rows, their variants, the other
+/// labelled files, the extra responses).
+fn ascii_corpus() -> Vec<String> {
+    let mut rng = ChaCha8Rng::seed_from_u64(0x0417);
+    let mut base: Vec<String> = labelled().into_iter().map(|r| r.0).collect();
+    base.extend(EXTRA.iter().map(|s| s.to_string()));
+    let mut corpus = variants(&mut rng, &base);
+    corpus.extend(rows_of(&OTHER_LABELLED).into_iter().map(|r| r.0));
+    corpus.retain(|t| t.is_ascii());
+    corpus
+}
+
+/// The union DFA's backward pass plus anchored searches finds exactly each cue's `find_iter`
+/// matches (cue order, then position), for all cues and for random subsets of them.
+#[test]
+fn union_dfa_finds_every_cue_match() {
+    let c = COMPILED.as_ref().unwrap();
+    let ascii = c.ascii.as_ref().unwrap();
+    let lazy = c.ascii_lazy.as_deref().unwrap();
+    // A cache large enough for the whole corpus: this test checks the matches, not the policy.
+    let rev = starts_dfa(&twin_hirs(), 1 << 30).unwrap();
+    let mut cache = rev.create_cache();
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let (mut starts, mut got) = (Vec::new(), Vec::new());
+    let corpus = ascii_corpus();
+    let mut matched = 0;
+    for (k, text) in corpus.iter().enumerate() {
+        let allowed: u128 = if k % 3 == 0 { rng.random() } else { u128::MAX };
+        got.clear();
+        let mut built = 0;
+        assert!(
+            union_hits(
+                &rev,
+                &mut cache,
+                lazy,
+                text,
+                allowed,
+                &mut starts,
+                &mut got,
+                &mut built
+            ),
+            "union search failed on {text:?}"
+        );
+        let want: Vec<Hit> = (0..CUES.len())
+            .filter(|i| allowed & (1 << i) != 0)
+            .flat_map(|i| {
+                ascii.each[i]
+                    .find_iter(text)
+                    .map(move |m| (i, m.start(), m.end()))
+            })
+            .collect();
+        assert_eq!(got, want, "text {k}: {text:?}");
+        matched += usize::from(!want.is_empty());
+    }
+    assert!(
+        corpus.len() > 2000 && matched > corpus.len() / 2,
+        "{matched} of {}",
+        corpus.len()
+    );
+}
+
+/// A union DFA whose cache cannot hold the states a text needs gives up (the caller then takes
+/// the prefilter path) instead of clearing and rebuilding.
+#[test]
+fn union_dfa_with_a_full_cache_gives_up() {
+    let c = COMPILED.as_ref().unwrap();
+    let lazy = c.ascii_lazy.as_deref().unwrap();
+    // The smallest cache the library allows: room for a few states of the union.
+    let rev = starts_dfa(&twin_hirs(), 0).unwrap();
+    let mut cache = rev.create_cache();
+    let (mut starts, mut hits, mut built) = (Vec::new(), Vec::new(), 0);
+    let corpus = ascii_corpus();
+    let gave_up = corpus.iter().position(|t| {
+        hits.clear();
+        !union_hits(
+            &rev,
+            &mut cache,
+            lazy,
+            t,
+            u128::MAX,
+            &mut starts,
+            &mut hits,
+            &mut built,
+        )
+    });
+    let first = gave_up.expect("a minimal cache fills on the corpus");
+    // It gave up where it needed a new state, never by clearing: a text it already walked
+    // still runs from the states it kept.
+    assert!(first > 0, "the first text fits in the minimal cache");
+    hits.clear();
+    assert!(union_hits(
+        &rev,
+        &mut cache,
+        lazy,
+        &corpus[0],
+        u128::MAX,
+        &mut starts,
+        &mut hits,
+        &mut built
+    ));
+}
+
+/// The union path stays on for a workload of recurring responses and turns itself off on
+/// varied text; the verdicts are the reference engine's either way.
+#[test]
+fn union_path_follows_the_workload() {
+    let recurring = std::thread::spawn(|| {
+        for _ in 0..100 {
+            for t in EXTRA.iter().filter(|t| t.is_ascii()) {
+                assert_eq!(classify_with(t, None, true), classify_with(t, None, false));
+            }
+        }
+        union_in_use()
+    });
+    let varied = std::thread::spawn(|| {
+        let corpus = ascii_corpus();
+        for t in corpus.iter().take(600) {
+            assert_eq!(classify_with(t, None, true), classify_with(t, None, false));
+        }
+        union_in_use()
+    });
+    assert!(
+        recurring.join().unwrap(),
+        "recurring responses should keep the union DFA"
+    );
+    assert!(
+        !varied.join().unwrap(),
+        "varied text should turn the union DFA off"
+    );
 }

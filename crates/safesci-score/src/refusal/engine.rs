@@ -7,6 +7,14 @@
 //! few (typically none to four on a short answer). Each literal's last occurrence is kept, so a
 //! cue that has matched is searched again only if its literals occur past the match.
 //!
+//! On ASCII text a faster path comes first: every cue's twin in one reverse lazy DFA, walked
+//! once backwards over the text, lists where each cue's matches start; one anchored search per
+//! match finds its end ([`union_hits`], exact: each cue's `find_iter` matches). Its cache is
+//! never cleared, and a thread whose texts keep needing new states (varied text, where building
+//! them costs more than the prefilter path) drops it ([`starts_then_anchored`]); recurring
+//! response shapes — one model's refusals, templated answers — run on it at a few instructions
+//! per byte.
+//!
 //! Speed: most responses are ASCII. For them the cues run as *ASCII twins* — the same syntax
 //! trees with Unicode word boundaries replaced by ASCII ones and every class cut down to its
 //! ASCII members ([`ascii_twin`]). On ASCII text the two match at exactly the same places (an
@@ -81,7 +89,10 @@ pub(super) struct Compiled {
     pub(super) ascii: Option<Engine>,
     /// The twins as bare lazy DFAs (no meta-regex dispatch), for ASCII text; `None` if one
     /// failed to build.
-    ascii_lazy: Option<Vec<regex_automata::hybrid::regex::Regex>>,
+    pub(super) ascii_lazy: Option<Vec<regex_automata::hybrid::regex::Regex>>,
+    /// Every twin in one reverse lazy DFA that reports each match start of each cue
+    /// ([`starts_then_anchored`]); `None` if it failed to build.
+    pub(super) starts: Option<regex_automata::hybrid::dfa::DFA>,
     /// One automaton over the twins' necessary literals, for ASCII text (`None` if it failed
     /// to build).
     pub(super) prefilter: Option<Prefilter>,
@@ -433,6 +444,10 @@ fn prefiltered_hits(
         },
     };
     let before = hits.len();
+    if twins && starts_then_anchored(c, text, allowed, hits) {
+        return true;
+    }
+    hits.truncate(before);
     // `(candidates, whether their matches are already in hits)`; `None` if this
     // thread's scan buffer is in use (re-entered).
     let scanned = SCAN.with(|scan| {
@@ -532,7 +547,271 @@ fn lazy_find_all(
     true
 }
 
+/// The union DFA of [`Compiled::starts`]: every twin reversed, all matches reported
+/// (overlapping), so one backward pass over a text lists where each cue's matches can start.
+///
+/// Its lazy cache is never cleared: once full, a text that needs a state the cache lacks gives
+/// up and takes the prefilter path. The union of all cues has far more states than any one cue
+/// (their word gaps multiply), so on varied text a cleared-and-refilled cache would spend its
+/// time building states (measured: 27× slower than the prefilter path on the labelled sets).
+pub(super) fn starts_dfa(
+    hirs: &[regex_syntax::hir::Hir],
+    cache_bytes: usize,
+) -> Option<regex_automata::hybrid::dfa::DFA> {
+    use regex_automata::hybrid::dfa::DFA;
+    use regex_automata::nfa::thompson;
+    // Cue sets are `u128` masks.
+    if hirs.len() > 128 {
+        return None;
+    }
+    let nfa = thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .reverse(true)
+                .which_captures(thompson::WhichCaptures::None),
+        )
+        .build_many_from_hir(hirs)
+        .ok()?;
+    DFA::builder()
+        .configure(
+            DFA::config()
+                .match_kind(regex_automata::MatchKind::All)
+                .cache_capacity(cache_bytes)
+                .skip_cache_capacity_check(true)
+                .minimum_cache_clear_count(Some(0)),
+        )
+        .build_from_nfa(nfa)
+        .ok()
+}
+
+/// Lazy-DFA cache of [`starts_dfa`] per thread.
+pub(super) const STARTS_CACHE_BYTES: usize = 16 << 20;
+
+/// ASCII text: every match of the cues in `allowed` by the union DFA ([`union_hits`]) while it
+/// pays on this thread's workload: after each [`ADAPT_WINDOW`] texts but the first, if it had
+/// to build more than [`ADAPT_STATES_PER_TEXT`] transitions per text, the thread drops it for
+/// good and the prefilter path takes every text. False (hits to be discarded) if not used or it gave up.
+fn starts_then_anchored(c: &Compiled, text: &str, allowed: u128, hits: &mut Vec<Hit>) -> bool {
+    let (Some(rev), Some(lazy)) = (&c.starts, c.ascii_lazy.as_deref()) else {
+        return false;
+    };
+    STARTS.with(|st| {
+        let Ok(mut st) = st.try_borrow_mut() else {
+            return false;
+        };
+        let st = &mut *st;
+        if st.off {
+            return false;
+        }
+        let mut built = 0;
+        let cache = st.cache.get_or_insert_with(|| rev.create_cache());
+        let found = union_hits(
+            rev,
+            cache,
+            lazy,
+            text,
+            allowed,
+            &mut st.starts,
+            hits,
+            &mut built,
+        );
+        st.texts += 1;
+        st.built += built;
+        if st.texts == ADAPT_WINDOW {
+            // The first window fills the cache with the workload's common shapes; judged
+            // from the second on.
+            if st.warm && st.built > ADAPT_WINDOW * ADAPT_STATES_PER_TEXT {
+                st.off = true;
+                st.cache = None;
+            }
+            (st.texts, st.built, st.warm) = (0, 0, true);
+        }
+        found
+    })
+}
+
+/// Whether this thread still uses the union DFA ([`starts_then_anchored`]).
+#[cfg(test)]
+pub(super) fn union_in_use() -> bool {
+    !STARTS.with(|st| st.borrow().off)
+}
+
+/// Every match of the cues in `allowed` in ASCII `text`, from one backward pass of the union DFA
+/// `rev` ([`starts_dfa`]), which lists each position where a match of a cue starts
+/// ([`all_starts`], into `starts`), and one anchored forward search per match with the cue's
+/// own lazy DFA (`lazy`). A cue's leftmost-first match begins at its leftmost possible start,
+/// and an anchored leftmost-first search from there ends where the unanchored one would; the
+/// next match of `find_iter` begins at the first possible start at or after that end. So this
+/// appends exactly each cue's `find_iter` matches, in cue order then position, without one
+/// scan per candidate cue. `built` counts the transitions the union DFA had to compute. False
+/// (hits to be discarded) if the union DFA gave up (a full cache) or a search failed.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn union_hits(
+    rev: &regex_automata::hybrid::dfa::DFA,
+    cache: &mut regex_automata::hybrid::dfa::Cache,
+    lazy: &[regex_automata::hybrid::regex::Regex],
+    text: &str,
+    allowed: u128,
+    starts: &mut Vec<(u32, u32)>,
+    hits: &mut Vec<Hit>,
+    built: &mut u32,
+) -> bool {
+    use regex_automata::{Anchored, Input};
+    if text.len() >= u32::MAX as usize {
+        return false;
+    }
+    starts.clear();
+    if !all_starts(rev, cache, text, allowed, starts, built) {
+        return false;
+    }
+    if starts.is_empty() {
+        return true;
+    }
+    starts.sort_unstable();
+    LAZY_CACHES.with(|caches| {
+        let Ok(mut caches) = caches.try_borrow_mut() else {
+            return false;
+        };
+        if caches.len() != lazy.len() {
+            *caches = lazy.iter().map(|r| r.create_cache()).collect();
+        }
+        // The cue being walked and the end of its last match.
+        let (mut cue, mut after) = (u32::MAX, 0u32);
+        for &(i, s) in starts.iter() {
+            if i != cue {
+                (cue, after) = (i, 0);
+            }
+            if s < after {
+                continue;
+            }
+            let i = i as usize;
+            let input = Input::new(text).range(s as usize..).anchored(Anchored::Yes);
+            match lazy[i]
+                .forward()
+                .try_search_fwd(caches[i].forward_mut(), &input)
+            {
+                Ok(Some(m)) if m.offset() > s as usize => {
+                    hits.push((i, s as usize, m.offset()));
+                    after = m.offset() as u32;
+                }
+                // A start the backward pass reported begins a non-empty match.
+                _ => return false,
+            }
+        }
+        true
+    })
+}
+
+/// Every `(cue, start)` of a match of a cue in `allowed`, by one backward walk of the union
+/// DFA over `text`: the library's overlapping reverse search written as a plain loop (that
+/// search re-enters once per reported match and keeps per-byte bookkeeping, which costs more
+/// than the transitions on a short text). A match state reached after reading the byte at `at`
+/// reports matches starting at `at + 1`; the end-of-input transition, those starting at 0.
+/// False if the lazy DFA gave up (a full cache).
+fn all_starts(
+    rev: &regex_automata::hybrid::dfa::DFA,
+    cache: &mut regex_automata::hybrid::dfa::Cache,
+    text: &str,
+    allowed: u128,
+    starts: &mut Vec<(u32, u32)>,
+    built: &mut u32,
+) -> bool {
+    let input = regex_automata::Input::new(text);
+    let mut sid = match rev.start_state_reverse(cache, &input) {
+        Ok(s) if !s.is_tagged() => s,
+        _ => return false,
+    };
+    let report = |sid, at: usize, starts: &mut Vec<(u32, u32)>, cache: &_| {
+        for k in 0..rev.match_len(cache, sid) {
+            let cue = rev.match_pattern(cache, sid, k).as_usize();
+            if allowed & (1 << cue) != 0 {
+                starts.push((cue as u32, at as u32));
+            }
+        }
+    };
+    let b = text.as_bytes();
+    let mut at = b.len();
+    'walk: while at > 0 {
+        at -= 1;
+        // `sid` is untagged here: the plain table lookup, the special cases below.
+        let mut next = rev.next_state_untagged(cache, sid, b[at]);
+        if next.is_tagged() {
+            if next.is_unknown() {
+                // A transition not computed yet (to an existing state or a new one).
+                *built += 1;
+                next = match rev.next_state(cache, sid, b[at]) {
+                    Ok(s) => s,
+                    Err(_) => return false,
+                };
+            }
+            // Out of a match state (tagged) with the checked transition, until untagged.
+            while next.is_match() {
+                report(next, at + 1, starts, cache);
+                if at == 0 {
+                    sid = next;
+                    break 'walk;
+                }
+                at -= 1;
+                next = match rev.next_state(cache, next, b[at]) {
+                    Ok(s) => s,
+                    Err(_) => return false,
+                };
+            }
+            if next.is_dead() {
+                return true;
+            }
+            // A quit state, or a tag this loop does not expect: the prefilter path instead.
+            if next.is_tagged() {
+                return false;
+            }
+        }
+        sid = next;
+    }
+    match rev.next_eoi_state(cache, sid) {
+        Ok(s) => {
+            if s.is_match() {
+                report(s, 0, starts, cache);
+            }
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Texts over which [`starts_then_anchored`] judges whether the union DFA pays on this
+/// thread's workload.
+const ADAPT_WINDOW: u32 = 64;
+/// Most new transitions per text, over a window, for the union DFA to stay in use: a workload
+/// of recurring response shapes (one model's refusals, templated answers) settles to none;
+/// varied text keeps building states, each dearer than the prefilter path's whole search.
+const ADAPT_STATES_PER_TEXT: u32 = 4;
+
+/// Per-thread state of the union path ([`starts_then_anchored`]).
+struct StartsState {
+    cache: Option<regex_automata::hybrid::dfa::Cache>,
+    /// `(cue, start)` pairs of the text being searched.
+    starts: Vec<(u32, u32)>,
+    /// Texts and new transitions in the current window.
+    texts: u32,
+    built: u32,
+    /// Past the first window.
+    warm: bool,
+    /// The union DFA did not pay on this thread: the prefilter path only, from now on.
+    off: bool,
+}
+
 thread_local! {
+    /// This thread's cache for [`starts_dfa`] and its buffer of `(cue, start)` pairs.
+    static STARTS: std::cell::RefCell<StartsState> = const {
+        std::cell::RefCell::new(StartsState {
+            cache: None,
+            starts: Vec::new(),
+            texts: 0,
+            built: 0,
+            warm: false,
+            off: false,
+        })
+    };
     /// This thread's prefilter result for the text being classified.
     static SCAN: std::cell::RefCell<Scan> = const {
         std::cell::RefCell::new(Scan {
@@ -791,6 +1070,9 @@ pub(super) static COMPILED: LazyLock<Option<Compiled>> = LazyLock::new(|| {
             .collect::<Option<Vec<_>>>()
     });
     let ascii = twins.and_then(|t| Engine::new(&t));
+    let starts = hirs
+        .as_deref()
+        .and_then(|h| starts_dfa(h, STARTS_CACHE_BYTES));
     let ascii_lazy = ascii_lazy.filter(|_| ascii.is_some());
     let prefilter = hirs.as_deref().and_then(|h| Prefilter::new(h, true));
     let typo = unicode_hirs.as_deref().map(typo_map).unwrap_or_default();
@@ -829,6 +1111,7 @@ pub(super) static COMPILED: LazyLock<Option<Compiled>> = LazyLock::new(|| {
         unicode,
         ascii,
         ascii_lazy,
+        starts,
         prefilter,
         prefilter_unicode: std::sync::OnceLock::new(),
         unicode_hirs: unicode_hirs.unwrap_or_default(),

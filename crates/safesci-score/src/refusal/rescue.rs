@@ -228,7 +228,6 @@ fn features(
 /// concatenation by continuing from the prefix's state). Same features as the general path, in
 /// another order (the score is over the set of buckets).
 fn ascii_features(b: &[u8], out: &mut Vec<u64>) {
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'\'';
     let step = |h: u64, b: u8| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
     let unigram = fnv(FNV_OFFSET, b"u:");
     let bigram = fnv(FNV_OFFSET, b"b:");
@@ -238,13 +237,16 @@ fn ascii_features(b: &[u8], out: &mut Vec<u64>) {
     let mut count = 0usize;
     let mut i = 0;
     while i < b.len() {
-        if !word(b[i]) {
+        if WORD_LOWER[usize::from(b[i])] == 0 {
             i += 1;
             continue;
         }
         let (mut u, mut next, mut pair) = (unigram, bigram, prefix.unwrap_or(0));
-        while i < b.len() && word(b[i]) {
-            let c = b[i].to_ascii_lowercase();
+        while let Some(&x) = b.get(i) {
+            let c = WORD_LOWER[usize::from(x)];
+            if c == 0 {
+                break;
+            }
             u = step(u, c);
             next = step(next, c);
             pair = step(pair, c);
@@ -259,6 +261,21 @@ fn ascii_features(b: &[u8], out: &mut Vec<u64>) {
     }
     out.push(fnv(FNV_OFFSET, length_bucket(count).as_bytes()));
 }
+
+/// Per byte, its lower-case form if it belongs to a token on ASCII text (a letter, digit or
+/// apostrophe), else 0.
+static WORD_LOWER: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        if c.is_ascii_alphanumeric() || c == b'\'' {
+            t[i] = c.to_ascii_lowercase();
+        }
+        i += 1;
+    }
+    t
+};
 
 /// The token-count feature.
 fn length_bucket(tokens: usize) -> &'static str {
