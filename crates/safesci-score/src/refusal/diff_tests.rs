@@ -362,6 +362,9 @@ proptest::proptest! {
 }
 
 proptest::proptest! {
+    // Many cases: the splitter works eight bytes at a time, and every way a boundary, a space
+    // run or a word can straddle a chunk edge must be met.
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
     /// The one-pass ASCII sentence splitter gives exactly the general splitter's sentences
     /// (boundaries, word counts, digits, questions) on ASCII text made of the bytes that matter:
     /// words, digits, every kind of whitespace and every boundary or follower punctuation.

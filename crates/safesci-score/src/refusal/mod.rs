@@ -173,76 +173,128 @@ fn split_sentences_general(text: &str, base: usize, out: &mut Vec<Sentence>) {
 
 /// [`split_sentences`] on ASCII text in one pass: the same boundaries and the same per-sentence
 /// counts (words as runs of non-whitespace, any alphanumeric, any digit, ending in `?`) as the
-/// general path, without decoding characters or rescanning each sentence.
+/// general path, without decoding characters or rescanning each sentence. Eight bytes at a time
+/// ([`Classes`]): a word starts at a non-space byte after a space, and a sentence's counts are
+/// population counts of the chunk masks over its bytes.
 fn split_sentences_ascii(b: &[u8], base: usize, out: &mut Vec<Sentence>) {
-    let (mut start, mut words, mut seen) = (0, 0, 0u8);
-    let mut prev_ws = true;
-    let mut last = 0u8;
-    let mut emit = |s: usize, e: usize, words: usize, seen: u8, last: u8| {
-        if seen & ALNUM != 0 {
-            out.push(Sentence {
-                start: base + s,
-                end: base + e,
-                question: last == b'?',
-                digits: seen & DIGIT != 0,
-                words,
-                ..Sentence::default()
-            });
-        }
-    };
-    for (i, &c) in b.iter().enumerate() {
-        // One table lookup tells what the byte is; the counts update without branches (most
-        // bytes are letters, spaces come every few bytes).
-        let class = BYTE_CLASS[usize::from(c)];
-        let space = class & SPACE != 0;
-        words += usize::from(prev_ws & !space);
-        last = if space { last } else { c };
-        seen |= class;
-        prev_ws = space;
-        let boundary = class & ENDS != 0
-            && (c == b'\n'
+    let mut start = 0;
+    let (mut words, mut alnum, mut digits, mut last) = (0usize, false, false, 0u8);
+    // Whether the byte before the chunk is a space (the text's start counts as one).
+    let mut prev_space = true;
+    let mut at = 0;
+    while at < b.len() {
+        let n = (b.len() - at).min(8);
+        // The last chunk padded with spaces (never words, boundaries or alphanumerics).
+        let chunk: [u8; 8] = match b.get(at..at + 8).and_then(|x| x.try_into().ok()) {
+            Some(full) => full,
+            None => {
+                let mut part = [b' '; 8];
+                for (p, &x) in part.iter_mut().zip(&b[at..]) {
+                    *p = x;
+                }
+                part
+            }
+        };
+        let c = Classes::of(u64::from_le_bytes(chunk));
+        let word_starts = !c.space & HIGH & ((c.space << 8) | (u64::from(prev_space) << 7));
+        // Counts over the chunk's bytes `from..to` (a sentence's part of it).
+        let take = |from: usize, to: usize, words: &mut usize, last: &mut u8| {
+            let range = low_bytes(to) & !low_bytes(from);
+            *words += (word_starts & range).count_ones() as usize;
+            let solid = !c.space & HIGH & range;
+            if solid != 0 {
+                *last = chunk[(63 - solid.leading_zeros() as usize) / 8];
+            }
+            (c.alnum & range != 0, c.digit & range != 0)
+        };
+        let mut from = 0;
+        let mut ends = c.ends & low_bytes(n);
+        while ends != 0 {
+            let k = (ends.trailing_zeros() / 8) as usize;
+            ends &= ends - 1;
+            let i = at + k;
+            let boundary = b[i] == b'\n'
                 || b.get(i + 1)
-                    .is_none_or(|&n| matches!(n, b' ' | b'\n' | b'"' | b')')));
-        if boundary {
-            emit(start, i + 1, words, seen, last);
-            (start, words, seen, prev_ws, last) = (i + 1, 0, 0, true, 0);
+                    .is_none_or(|&x| matches!(x, b' ' | b'\n' | b'"' | b')'));
+            if !boundary {
+                continue;
+            }
+            let (a, d) = take(from, k + 1, &mut words, &mut last);
+            if alnum | a {
+                out.push(Sentence {
+                    start: base + start,
+                    end: base + i + 1,
+                    question: last == b'?',
+                    digits: digits | d,
+                    words,
+                    ..Sentence::default()
+                });
+            }
+            // A new sentence: a non-space byte right after a non-space boundary byte starts a
+            // word (the masks see the boundary byte before it).
+            let next_word =
+                !anchors::is_space(b[i]) && b.get(i + 1).is_some_and(|&x| !anchors::is_space(x));
+            (start, words, alnum, digits, last) = (i + 1, usize::from(next_word), false, false, 0);
+            from = k + 1;
         }
+        let (a, d) = take(from, n, &mut words, &mut last);
+        alnum |= a;
+        digits |= d;
+        prev_space = c.space & (0x80 << (8 * (n - 1))) != 0;
+        at += n;
     }
-    if start < b.len() {
-        emit(start, b.len(), words, seen, last);
+    if start < b.len() && alnum {
+        out.push(Sentence {
+            start: base + start,
+            end: base + b.len(),
+            question: last == b'?',
+            digits,
+            words,
+            ..Sentence::default()
+        });
     }
 }
 
-/// Byte classes for [`split_sentences_ascii`]: `char::is_whitespace` restricted to ASCII, ASCII
-/// alphanumerics, ASCII digits, and the bytes that can end a sentence (a newline always; `.`,
-/// `!`, `?`, `;`, `:` when followed by a space, newline, quote, parenthesis or the end).
-const SPACE: u8 = 1;
-const ALNUM: u8 = 2;
-const DIGIT: u8 = 4;
-const ENDS: u8 = 8;
-static BYTE_CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        let c = i as u8;
-        let mut k = 0;
-        if anchors::is_space(c) {
-            k |= SPACE;
-        }
-        if c.is_ascii_alphanumeric() {
-            k |= ALNUM;
-        }
-        if c.is_ascii_digit() {
-            k |= DIGIT;
-        }
-        if matches!(c, b'\n' | b'.' | b'!' | b'?' | b';' | b':') {
-            k |= ENDS;
-        }
-        t[i] = k;
-        i += 1;
+/// The high bit of every byte of a word.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The first `n` bytes (`n <= 8`) of a word.
+fn low_bytes(n: usize) -> u64 {
+    if n >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
     }
-    t
-};
+}
+
+/// Byte classes of eight ASCII bytes, as the high bit of each byte (SWAR): bytes below 0x80 add
+/// to at most 0xFF in every sum below, so no carry crosses into the next byte.
+struct Classes {
+    /// `char::is_whitespace` on ASCII: space, `\t`, `\n`, `\x0B`, `\x0C`, `\r`.
+    space: u64,
+    alnum: u64,
+    digit: u64,
+    /// Bytes that can end a sentence: `\n . ! ? ; :`.
+    ends: u64,
+}
+
+impl Classes {
+    fn of(v: u64) -> Classes {
+        const fn splat(x: u8) -> u64 {
+            0x0101_0101_0101_0101 * x as u64
+        }
+        let eq = |x: u8| !((v ^ splat(x)) + splat(0x7F)) & HIGH;
+        let range =
+            |v: u64, lo: u8, hi: u8| (v + splat(0x80 - lo)) & !(v + splat(0x7F - hi)) & HIGH;
+        let digit = range(v, b'0', b'9');
+        Classes {
+            space: eq(b' ') | range(v, b'\t', b'\r'),
+            alnum: digit | range(v | splat(0x20), b'a', b'z'),
+            digit,
+            ends: eq(b'\n') | eq(b'.') | eq(b'!') | eq(b'?') | eq(b';') | eq(b':'),
+        }
+    }
+}
 
 fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x30FF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF)
