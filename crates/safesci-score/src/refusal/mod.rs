@@ -173,53 +173,41 @@ fn split_sentences_general(text: &str, base: usize, out: &mut Vec<Sentence>) {
 
 /// [`split_sentences`] on ASCII text in one pass: the same boundaries and the same per-sentence
 /// counts (words as runs of non-whitespace, any alphanumeric, any digit, ending in `?`) as the
-/// general path, without decoding characters or rescanning each sentence. Eight bytes at a time
-/// ([`Classes`]): a word starts at a non-space byte after a space, and a sentence's counts are
-/// population counts of the chunk masks over its bytes.
+/// general path, without decoding characters or rescanning each sentence. Sixty-four bytes at
+/// a time as bit masks ([`Block`]): a word starts at a non-space byte after a space, and a
+/// sentence's counts are population counts of the masks over its bytes.
 fn split_sentences_ascii(b: &[u8], base: usize, out: &mut Vec<Sentence>) {
     let mut start = 0;
     let (mut words, mut alnum, mut digits, mut last) = (0usize, false, false, 0u8);
-    // Whether the byte before the chunk is a space (the text's start counts as one).
+    // Whether the byte before the block is a space (the text's start counts as one).
     let mut prev_space = true;
-    let mut at = 0;
-    while at < b.len() {
-        let n = (b.len() - at).min(8);
-        // The last chunk padded with spaces (never words, boundaries or alphanumerics).
-        let chunk: [u8; 8] = match b.get(at..at + 8).and_then(|x| x.try_into().ok()) {
-            Some(full) => full,
-            None => {
-                let mut part = [b' '; 8];
-                for (p, &x) in part.iter_mut().zip(&b[at..]) {
-                    *p = x;
-                }
-                part
-            }
-        };
-        let c = Classes::of(u64::from_le_bytes(chunk));
-        let word_starts = !c.space & HIGH & ((c.space << 8) | (u64::from(prev_space) << 7));
-        // Counts over the chunk's bytes `from..to` (a sentence's part of it).
+    for (n, bytes) in b.chunks(64).enumerate() {
+        let at = n * 64;
+        let k = Block::of(bytes);
+        let word_starts = !k.space & ((k.space << 1) | u64::from(prev_space));
+        // Counts over the block's bytes `from..to` (a sentence's part of it).
         let take = |from: usize, to: usize, words: &mut usize, last: &mut u8| {
-            let range = low_bytes(to) & !low_bytes(from);
+            let range = low_bits(to) & !low_bits(from);
             *words += (word_starts & range).count_ones() as usize;
-            let solid = !c.space & HIGH & range;
+            let solid = !k.space & range;
             if solid != 0 {
-                *last = chunk[(63 - solid.leading_zeros() as usize) / 8];
+                *last = bytes[63 - solid.leading_zeros() as usize];
             }
-            (c.alnum & range != 0, c.digit & range != 0)
+            (k.alnum & range != 0, k.digit & range != 0)
         };
         let mut from = 0;
-        let mut ends = c.ends & low_bytes(n);
+        let mut ends = k.ends;
         while ends != 0 {
-            let k = (ends.trailing_zeros() / 8) as usize;
+            let j = ends.trailing_zeros() as usize;
             ends &= ends - 1;
-            let i = at + k;
+            let i = at + j;
             let boundary = b[i] == b'\n'
                 || b.get(i + 1)
                     .is_none_or(|&x| matches!(x, b' ' | b'\n' | b'"' | b')'));
             if !boundary {
                 continue;
             }
-            let (a, d) = take(from, k + 1, &mut words, &mut last);
+            let (a, d) = take(from, j + 1, &mut words, &mut last);
             if alnum | a {
                 out.push(Sentence {
                     start: base + start,
@@ -235,13 +223,12 @@ fn split_sentences_ascii(b: &[u8], base: usize, out: &mut Vec<Sentence>) {
             let next_word =
                 !anchors::is_space(b[i]) && b.get(i + 1).is_some_and(|&x| !anchors::is_space(x));
             (start, words, alnum, digits, last) = (i + 1, usize::from(next_word), false, false, 0);
-            from = k + 1;
+            from = j + 1;
         }
-        let (a, d) = take(from, n, &mut words, &mut last);
+        let (a, d) = take(from, bytes.len(), &mut words, &mut last);
         alnum |= a;
         digits |= d;
-        prev_space = c.space & (0x80 << (8 * (n - 1))) != 0;
-        at += n;
+        prev_space = k.space >> (bytes.len() - 1) & 1 != 0;
     }
     if start < b.len() && alnum {
         out.push(Sentence {
@@ -255,21 +242,14 @@ fn split_sentences_ascii(b: &[u8], base: usize, out: &mut Vec<Sentence>) {
     }
 }
 
-/// The high bit of every byte of a word.
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// The first `n` bytes (`n <= 8`) of a word.
-fn low_bytes(n: usize) -> u64 {
-    if n >= 8 {
-        u64::MAX
-    } else {
-        (1u64 << (8 * n)) - 1
-    }
+/// The low `n` bits (`n <= 64`).
+fn low_bits(n: usize) -> u64 {
+    u64::MAX.checked_shr(64 - n as u32).unwrap_or(0)
 }
 
-/// Byte classes of eight ASCII bytes, as the high bit of each byte (SWAR): bytes below 0x80 add
-/// to at most 0xFF in every sum below, so no carry crosses into the next byte.
-struct Classes {
+/// Byte classes of up to 64 ASCII bytes, one bit per byte (bit `i` for byte `i`; bits past the
+/// end are clear).
+struct Block {
     /// `char::is_whitespace` on ASCII: space, `\t`, `\n`, `\x0B`, `\x0C`, `\r`.
     space: u64,
     alnum: u64,
@@ -278,21 +258,49 @@ struct Classes {
     ends: u64,
 }
 
-impl Classes {
-    fn of(v: u64) -> Classes {
+impl Block {
+    /// Eight bytes at a time in a `u64` (SWAR): each class test leaves the high bit of every
+    /// matching byte set (ASCII bytes are below 0x80, so no sum below carries into the next
+    /// byte), and a multiply gathers the eight high bits into one byte of the mask.
+    fn of(bytes: &[u8]) -> Block {
+        const HIGH: u64 = 0x8080_8080_8080_8080;
         const fn splat(x: u8) -> u64 {
             0x0101_0101_0101_0101 * x as u64
         }
-        let eq = |x: u8| !((v ^ splat(x)) + splat(0x7F)) & HIGH;
-        let range =
-            |v: u64, lo: u8, hi: u8| (v + splat(0x80 - lo)) & !(v + splat(0x7F - hi)) & HIGH;
-        let digit = range(v, b'0', b'9');
-        Classes {
-            space: eq(b' ') | range(v, b'\t', b'\r'),
-            alnum: digit | range(v | splat(0x20), b'a', b'z'),
-            digit,
-            ends: eq(b'\n') | eq(b'.') | eq(b'!') | eq(b'?') | eq(b';') | eq(b':'),
+        let gather = |m: u64| (m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        let mut k = Block {
+            space: 0,
+            alnum: 0,
+            digit: 0,
+            ends: 0,
+        };
+        for (g, group) in bytes.chunks(8).enumerate() {
+            let v = match <[u8; 8]>::try_from(group) {
+                Ok(full) => u64::from_le_bytes(full),
+                Err(_) => {
+                    let mut w = [0u8; 8];
+                    for (x, &y) in w.iter_mut().zip(group) {
+                        *x = y;
+                    }
+                    u64::from_le_bytes(w)
+                }
+            };
+            let eq = |x: u8| !((v ^ splat(x)) + splat(0x7F)) & HIGH;
+            let range =
+                |v: u64, lo: u8, hi: u8| (v + splat(0x80 - lo)) & !(v + splat(0x7F - hi)) & HIGH;
+            // Only the group's own bytes (the rest of `w` is zero padding).
+            let real = low_bits(group.len() * 8) & HIGH;
+            let digit = range(v, b'0', b'9');
+            let space = (eq(b' ') | range(v, b'\t', b'\r')) & real;
+            let alnum = (digit | range(v | splat(0x20), b'a', b'z')) & real;
+            let ends = (eq(b'\n') | eq(b'.') | eq(b'!') | eq(b'?') | eq(b';') | eq(b':')) & real;
+            let shift = 8 * g;
+            k.space |= gather(space) << shift;
+            k.alnum |= gather(alnum) << shift;
+            k.digit |= gather(digit & real) << shift;
+            k.ends |= gather(ends) << shift;
         }
+        k
     }
 }
 
