@@ -11,8 +11,9 @@
 //! no decline the rules weighed can still become a refusal through a learned n-gram model that
 //! is very sure of it ([`rescue`], cue `learned_refusal`).
 //!
-//! Which cues match where is the matching engine's job ([`engine`]): one automaton pass picks
-//! the candidate cues, only those run their regex, mostly as ASCII twins on a lazy DFA. Hits
+//! Which cues match where is the matching engine's job ([`engine`]): on recurring ASCII text
+//! one backward walk of a union DFA of every cue, otherwise one automaton pass that picks the
+//! candidate cues, only those running their regex (mostly as ASCII twins on a lazy DFA). Hits
 //! and sentences live in reused per-thread buffers: a call allocates only its verdict.
 
 mod anchors;
