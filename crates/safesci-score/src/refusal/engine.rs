@@ -590,7 +590,8 @@ pub(super) const STARTS_CACHE_BYTES: usize = 16 << 20;
 /// ASCII text: every match of the cues in `allowed` by the union DFA ([`union_hits`]) while it
 /// pays on this thread's workload: after each [`ADAPT_WINDOW`] texts but the first, if it had
 /// to build more than [`ADAPT_STATES_PER_TEXT`] transitions per text, the thread drops it for
-/// good and the prefilter path takes every text. False (hits to be discarded) if not used or it gave up.
+/// good and the prefilter path takes every text. False (hits to be discarded) if it is not used
+/// or gave up.
 fn starts_then_anchored(c: &Compiled, text: &str, allowed: u128, hits: &mut Vec<Hit>) -> bool {
     let (Some(rev), Some(lazy)) = (&c.starts, c.ascii_lazy.as_deref()) else {
         return false;
