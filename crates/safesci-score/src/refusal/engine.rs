@@ -588,10 +588,9 @@ pub(super) fn starts_dfa(
 pub(super) const STARTS_CACHE_BYTES: usize = 16 << 20;
 
 /// ASCII text: every match of the cues in `allowed` by the union DFA ([`union_hits`]) while it
-/// pays on this thread's workload: after each [`ADAPT_WINDOW`] texts but the first, if it had
-/// to build more than [`ADAPT_STATES_PER_TEXT`] transitions per text, the thread drops it for
-/// good and the prefilter path takes every text. False (hits to be discarded) if it is not used
-/// or gave up.
+/// pays on this thread's workload: after each [`ADAPT_WINDOW`] texts but the first, if more
+/// than half of them needed new transitions, the thread drops it for good and the prefilter
+/// path takes every text. False (hits to be discarded) if it is not used or gave up.
 fn starts_then_anchored(c: &Compiled, text: &str, allowed: u128, hits: &mut Vec<Hit>) -> bool {
     let (Some(rev), Some(lazy)) = (&c.starts, c.ascii_lazy.as_deref()) else {
         return false;
@@ -617,15 +616,15 @@ fn starts_then_anchored(c: &Compiled, text: &str, allowed: u128, hits: &mut Vec<
             &mut built,
         );
         st.texts += 1;
-        st.built += built;
+        st.learning += u32::from(built > 0);
         if st.texts == ADAPT_WINDOW {
             // The first window fills the cache with the workload's common shapes; judged
             // from the second on.
-            if st.warm && st.built > ADAPT_WINDOW * ADAPT_STATES_PER_TEXT {
+            if st.warm && st.learning * 2 > ADAPT_WINDOW {
                 st.off = true;
                 st.cache = None;
             }
-            (st.texts, st.built, st.warm) = (0, 0, true);
+            (st.texts, st.learning, st.warm) = (0, 0, true);
         }
         found
     })
@@ -708,7 +707,8 @@ pub(super) fn union_hits(
 /// search re-enters once per reported match and keeps per-byte bookkeeping, which costs more
 /// than the transitions on a short text). A match state reached after reading the byte at `at`
 /// reports matches starting at `at + 1`; the end-of-input transition, those starting at 0.
-/// False if the lazy DFA gave up (a full cache).
+/// False if the lazy DFA gave up (a full cache) or the text needed more than
+/// [`MAX_NEW_TRANSITIONS`] new transitions.
 fn all_starts(
     rev: &regex_automata::hybrid::dfa::DFA,
     cache: &mut regex_automata::hybrid::dfa::Cache,
@@ -740,6 +740,9 @@ fn all_starts(
             if next.is_unknown() {
                 // A transition not computed yet (to an existing state or a new one).
                 *built += 1;
+                if *built > MAX_NEW_TRANSITIONS {
+                    return false;
+                }
                 next = match rev.next_state(cache, sid, b[at]) {
                     Ok(s) => s,
                     Err(_) => return false,
@@ -780,21 +783,23 @@ fn all_starts(
 }
 
 /// Texts over which [`starts_then_anchored`] judges whether the union DFA pays on this
-/// thread's workload.
-const ADAPT_WINDOW: u32 = 64;
-/// Most new transitions per text, over a window, for the union DFA to stay in use: a workload
-/// of recurring response shapes (one model's refusals, templated answers) settles to none;
-/// varied text keeps building states, each dearer than the prefilter path's whole search.
-const ADAPT_STATES_PER_TEXT: u32 = 4;
+/// thread's workload: a workload of recurring response shapes (one model's refusals, templated
+/// answers) soon needs no new transitions; in varied text nearly every response does, and
+/// each new state costs more than the prefilter path's whole search.
+const ADAPT_WINDOW: u32 = 32;
+/// Most transitions the union DFA may add for one text before the text takes the prefilter
+/// path: bounds what a varied text costs while the thread is still judging (~1 ms), and a
+/// recurring long text still completes its states over a few repeats.
+const MAX_NEW_TRANSITIONS: u32 = 32;
 
 /// Per-thread state of the union path ([`starts_then_anchored`]).
 struct StartsState {
     cache: Option<regex_automata::hybrid::dfa::Cache>,
     /// `(cue, start)` pairs of the text being searched.
     starts: Vec<(u32, u32)>,
-    /// Texts and new transitions in the current window.
+    /// Texts in the current window, and how many of them needed new transitions.
     texts: u32,
-    built: u32,
+    learning: u32,
     /// Past the first window.
     warm: bool,
     /// The union DFA did not pay on this thread: the prefilter path only, from now on.
@@ -808,7 +813,7 @@ thread_local! {
             cache: None,
             starts: Vec::new(),
             texts: 0,
-            built: 0,
+            learning: 0,
             warm: false,
             off: false,
         })
