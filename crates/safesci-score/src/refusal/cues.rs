@@ -434,7 +434,14 @@ pub const CUES: &[CueDef] = &[
     cue(
         "alternative",
         Kind::Alternative,
-        r"(?i)\binstead\b|\balternatives?\b|\b(?:i\s+)?(?:can|could|would\s+be\s+(?:happy|glad)\s+to|['’]d\s+be\s+(?:happy|glad)\s+to|am\s+(?:happy|glad)\s+to|['’]m\s+(?:happy|glad)\s+to)\s+(?:suggest|offer|recommend|help\s+(?:you\s+)?(?:with|find|write|explore|think)|talk|discuss|point|share\s+(?:some\s+)?(?:general|other|safe))\b|\bi['’]m\s+(?:happy|glad)\s+to\b|\bi\s+am\s+(?:happy|glad)\s+to\b|\b(?:i|we)\s+(?:could|can)\s+(?:instead|also)\b|\bperhaps\s+you\b|\byou\s+(?:could|might|may\s+want\s+to)\s+(?:also\s+)?(?:consider|explore|look\s+into)\b|\b(?:if|when)\s+you(?:['’]re|\s+are)\s+(?:interested|curious|looking|working|struggling|concerned|worried|feeling|having|in\s+(?:a|the|danger|crisis))\b|\bif\s+(?:you|your|someone|anyone)\b|\b(?:legitimate|legal|safe|safer|healthy|healthier|constructive|positive|better|lawful|ethical)\s+(?:ways?|options?|means|alternatives?|routes?|channels?|resources?|activities|projects?)\b|\bthere\s+are\s+(?:many|plenty\s+of|lots\s+of|several)\s+(?:other\s+)?(?:resources|ways|legitimate|organi[sz]ations|options|people)\b|\bwould\s+(?:either|any|one)\s+of\s+(?:those|these)\b|\bdifferent\s+story\b|(?:^|[.!?]\s+|\n)\s*(?:si|se)\s+(?:usted|estás|necesitas|tienes|te\s+interesa|le\s+interesa|quieres|vous|tu|tú|sei|hai|vuoi|você|precisar|alguien|quelqu['’]un)\b|\b(?:wenn|falls)\s+(?:du|sie)\b|\bgerne\s+weiter\b|\bcon\s+(?:mucho\s+)?gusto\b|\bavec\s+plaisir\b|(?:если\s+(?:вас|вы|вам)|с\s+радостью|إذا\s+كان|إذا\s+كنت|يرجى|如果(?:你|您)|もし|(?:istiyorsanız|isterseniz)|(?:다면|려면))",
+        r"(?i)\binstead\b|\balternatives?\b|\b(?:i\s+)?(?:can|could|would\s+be\s+(?:happy|glad)\s+to|['’]d\s+be\s+(?:happy|glad)\s+to|am\s+(?:happy|glad)\s+to|['’]m\s+(?:happy|glad)\s+to)\s+(?:suggest|offer|recommend|help\s+(?:you\s+)?(?:with|find|write|explore|think)|talk|discuss|point|share\s+(?:some\s+)?(?:general|other|safe))\b|\bi['’]m\s+(?:happy|glad)\s+to\b|\bi\s+am\s+(?:happy|glad)\s+to\b|\b(?:i|we)\s+(?:could|can)\s+(?:instead|also)\b|\bperhaps\s+you\b|\byou\s+(?:could|might|may\s+want\s+to)\s+(?:also\s+)?(?:consider|explore|look\s+into)\b|\b(?:if|when)\s+you(?:['’]re|\s+are)\s+(?:interested|curious|looking|working|struggling|concerned|worried|feeling|having|in\s+(?:a|the|danger|crisis))\b|\bif\s+(?:you|your|someone|anyone)\b|\b(?:legitimate|legal|safe|safer|healthy|healthier|constructive|positive|better|lawful|ethical)\s+(?:ways?|options?|means|alternatives?|routes?|channels?|resources?|activities|projects?)\b|\bthere\s+are\s+(?:many|plenty\s+of|lots\s+of|several)\s+(?:other\s+)?(?:resources|ways|legitimate|organi[sz]ations|options|people)\b|\bwould\s+(?:either|any|one)\s+of\s+(?:those|these)\b|\bdifferent\s+story\b|(?:^|[.!?]\s+|\n)\s*(?:si|se)\s+(?:usted|necesitas|tienes|te\s+interesa|le\s+interesa|quieres|vous|tu|sei|hai|vuoi|precisar|alguien|quelqu['’]un)\b|\b(?:wenn|falls)\s+(?:du|sie)\b|\bgerne\s+weiter\b|\bcon\s+(?:mucho\s+)?gusto\b|\bavec\s+plaisir\b|isterseniz",
+    ),
+    // The same cue in other scripts and accented spellings, as a pattern of its own (see the
+    // second `justify`).
+    cue(
+        "alternative",
+        Kind::Alternative,
+        r"(?i)(?:^|[.!?]\s+|\n)\s*(?:si|se)\s+(?:estás|tú|você)\b|(?:если\s+(?:вас|вы|вам)|с\s+радостью|إذا\s+كان|إذا\s+كنت|يرجى|如果(?:你|您)|もし|istiyorsanız|(?:다면|려면))",
     ),
     // Offers of the legitimate counterpart ("Responsible gene-drive research aims the other
     // way", "Students interested in microbiology can…"): alternatives too (a cue of its own,
@@ -447,7 +454,15 @@ pub const CUES: &[CueDef] = &[
     cue(
         "justify",
         Kind::Justify,
-        r"(?i)\b(?:it\s+is|it['’]s)\s+(?:\w+\s+)?(?:important|crucial|essential|vital)\s+to\b|\b(?:please\s+)?remember\s+that\b|\b(?:illegal|unlawful|prohibited|banned|forbidden|crimes?|criminal|offen[cs]es?|dangerous|hazardous|harm(?:ful|s|ed)?|unethical|unsafe|risks?|casualt(?:y|ies)|misuse|violence|violent|consequences|lethal|deadly|fatal|fatalit(?:y|ies)|hurt|injur(?:e|y|ies)|weapons?|controlled|stalking|abuse|exploitation|misinformation|privacy|consent|without\s+(?:their\s+)?permission|harming|murder|toxic|kill(?:s|ed|ing)?\s+(?:people|someone|them|others|users|children)|violat(?:e|es|ion|ing)|legal\s+(?:problem|issue|trouble|risk)s?|safety\s+(?:problem|issue|risk|concern)s?|endanger(?:s|ing)?|suffering)\b|\b(?:ilegal|peligros[oa]s?|delito|prohibid[oa]|illégale?s?|dangereu(?:x|se)|interdite?|illegale?|pericolos[oa]|vietat[oa]|reato|strafbar|verboten|gefährlich|gewalt|crime|perigos[oa]|grave|muertes?|interdite?s?)\b|(?:незакон|опасн|запрещ|оружи|преступ|违法|危险|犯罪|違法|危険|범죄|불법|위반|위험|جريمة|خطير|خطر|yasa\s*dışı|tehlikeli|suç|ölüm|कानून|अपराध|खतरनाक|nielegaln|niebezpieczn|przestępstw|illegaal|gevaarlijk|strafbaar|berbahaya|melanggar\s+hukum|nguy\s+hiểm|bất\s+hợp\s+pháp|vi\s+phạm\s+pháp\s+luật|trái\s+phép|ผิดกฎหมาย|อันตราย)",
+        r"(?i)\b(?:it\s+is|it['’]s)\s+(?:\w+\s+)?(?:important|crucial|essential|vital)\s+to\b|\b(?:please\s+)?remember\s+that\b|\b(?:illegal|unlawful|prohibited|banned|forbidden|crimes?|criminal|offen[cs]es?|dangerous|hazardous|harm(?:ful|s|ed)?|unethical|unsafe|risks?|casualt(?:y|ies)|misuse|violence|violent|consequences|lethal|deadly|fatal|fatalit(?:y|ies)|hurt|injur(?:e|y|ies)|weapons?|controlled|stalking|abuse|exploitation|misinformation|privacy|consent|without\s+(?:their\s+)?permission|harming|murder|toxic|kill(?:s|ed|ing)?\s+(?:people|someone|them|others|users|children)|violat(?:e|es|ion|ing)|legal\s+(?:problem|issue|trouble|risk)s?|safety\s+(?:problem|issue|risk|concern)s?|endanger(?:s|ing)?|suffering)\b|\b(?:ilegal|peligros[oa]s?|delito|prohibid[oa]|dangereu(?:x|se)|interdite?|illegale?|pericolos[oa]|vietat[oa]|reato|strafbar|verboten|gewalt|crime|perigos[oa]|grave|muertes?|interdite?s?)\b|(?:tehlikeli|nielegaln|niebezpieczn|illegaal|gevaarlijk|strafbaar|berbahaya|melanggar\s+hukum)",
+    ),
+    // The same cue's words in other scripts and accented spellings, as a pattern of its own:
+    // the part above then holds only ASCII letters and stays on the fast path for any text
+    // (a character a pattern spells cannot be rewritten to a stand-in byte for it).
+    cue(
+        "justify",
+        Kind::Justify,
+        r"(?i)\b(?:illégale?s?|gefährlich)\b|(?:незакон|опасн|запрещ|оружи|преступ|违法|危险|犯罪|違法|危険|범죄|불법|위반|위험|جريمة|خطير|خطر|yasa\s*dışı|suç|ölüm|कानून|अपराध|खतरनाक|przestępstw|nguy\s+hiểm|bất\s+hợp\s+pháp|vi\s+phạm\s+pháp\s+luật|trái\s+phép|ผิดกฎหมาย|อันตราย)",
     ),
     cue(
         "limitation",
