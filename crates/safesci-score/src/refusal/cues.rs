@@ -441,7 +441,13 @@ pub const CUES: &[CueDef] = &[
     cue(
         "alternative",
         Kind::Alternative,
-        r"(?i)(?:^|[.!?]\s+|\n)\s*(?:si|se)\s+(?:estás|tú|você)\b|(?:если\s+(?:вас|вы|вам)|с\s+радостью|إذا\s+كان|إذا\s+كنت|يرجى|如果(?:你|您)|もし|istiyorsanız|(?:다면|려면))",
+        r"(?i)(?:^|[.!?]\s+|\n)\s*(?:si|se)\s+(?:estás|tú|você)\b",
+    ),
+    // Apart from the branch above: without word boundaries these run on a lazy DFA on any text.
+    cue(
+        "alternative",
+        Kind::Alternative,
+        r"(?i)(?:если\s+(?:вас|вы|вам)|с\s+радостью|إذا\s+كان|إذا\s+كنت|يرجى|如果(?:你|您)|もし|istiyorsanız|(?:다면|려면))",
     ),
     // Offers of the legitimate counterpart ("Responsible gene-drive research aims the other
     // way", "Students interested in microbiology can…"): alternatives too (a cue of its own,
@@ -462,7 +468,13 @@ pub const CUES: &[CueDef] = &[
     cue(
         "justify",
         Kind::Justify,
-        r"(?i)\b(?:illégale?s?|gefährlich)\b|(?:незакон|опасн|запрещ|оружи|преступ|违法|危险|犯罪|違法|危険|범죄|불법|위반|위험|جريمة|خطير|خطر|yasa\s*dışı|suç|ölüm|कानून|अपराध|खतरनाक|przestępstw|nguy\s+hiểm|bất\s+hợp\s+pháp|vi\s+phạm\s+pháp\s+luật|trái\s+phép|ผิดกฎหมาย|อันตราย)",
+        r"(?i)\b(?:illégale?s?|gefährlich)\b",
+    ),
+    // Apart from the words above: without word boundaries these run on a lazy DFA on any text.
+    cue(
+        "justify",
+        Kind::Justify,
+        r"(?i)(?:незакон|опасн|запрещ|оружи|преступ|违法|危险|犯罪|違法|危険|범죄|불법|위반|위험|جريمة|خطير|خطر|yasa\s*dışı|suç|ölüm|कानून|अपराध|खतरनाक|przestępstw|nguy\s+hiểm|bất\s+hợp\s+pháp|vi\s+phạm\s+pháp\s+luật|trái\s+phép|ผิดกฎหมาย|อันตราย)",
     ),
     cue(
         "limitation",
@@ -478,7 +490,19 @@ pub const CUES: &[CueDef] = &[
     cue(
         "apology",
         Kind::Apology,
-        r"(?i)\b(?:i['’]m\s+(?:so\s+|really\s+|very\s+)?sorry|i\s+am\s+(?:so\s+|really\s+)?sorry|sorry|i\s+apologi[sz]e|my\s+apologies|unfortunately)\b|\b(?:lo\s+siento|lo\s+lamento|désolée?|tut\s+mir\s+leid|es\s+tut\s+mir|desculpe|lamento|mi\s+dispiace|извините|простите|к\s+сожалению)|(?:抱歉|对不起|很遗憾|申し訳|すみません|죄송)",
+        r"(?i)\b(?:i['’]m\s+(?:so\s+|really\s+|very\s+)?sorry|i\s+am\s+(?:so\s+|really\s+)?sorry|sorry|i\s+apologi[sz]e|my\s+apologies|unfortunately)\b|\b(?:lo\s+siento|lo\s+lamento|tut\s+mir\s+leid|es\s+tut\s+mir|desculpe|lamento|mi\s+dispiace)",
+    ),
+    // The same cue's words in other scripts and accented spellings (see the second `justify`),
+    // and apart from them, without word boundaries, the CJK ones.
+    cue(
+        "apology",
+        Kind::Apology,
+        r"(?i)\b(?:désolée?|извините|простите|к\s+сожалению)",
+    ),
+    cue(
+        "apology",
+        Kind::Apology,
+        r"(?i)(?:抱歉|对不起|很遗憾|申し訳|すみません|죄송)",
     ),
     // ---- pivots into content ----
     cue(

@@ -31,9 +31,9 @@ use engine::{proxy_byte, proxy_rewrite};
 use std::sync::LazyLock;
 
 /// Version of the detector's rules; bump whenever a cue or a decision rule changes. `rx-11`
-/// is `rx-10` with the multilingual `justify` and `alternative` cues each split into an
-/// ASCII-letter pattern and one for other scripts (speed on non-English text); its verdicts and
-/// cue names equal `rx-10`'s on every labelled row.
+/// is `rx-10` with the multilingual `justify`, `alternative` and `apology` cues each split by
+/// script (speed on non-English text, `cues.rs`); its verdicts and cue names equal `rx-10`'s on
+/// every labelled row.
 pub const DETECTOR_VERSION: &str = "rx-11";
 
 /// The detector's verdict on one response.
