@@ -1,5 +1,8 @@
 //! The detector's cue patterns. Each has a stable name (reported in [`crate::types::Cue`]) and a
-//! kind that drives the decision in `mod.rs`. Apostrophes match both `'` and `’`.
+//! kind that drives the decision in `mod.rs`. Apostrophes match both `'` and `’`. One cue may
+//! span several entries of the same name and kind (`justify`, `alternative`, `apology`: split by
+//! script so that their ASCII-letter part stays on the engine's fast path on any text); the
+//! decision rules that test a cue's name test only single-entry cues.
 
 /// What a cue says about its sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
