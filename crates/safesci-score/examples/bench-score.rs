@@ -2,9 +2,9 @@
 //!
 //! `cargo run --release -p safesci-score --example bench-score [-- N [GROUP]]`
 //! Prints items/s per core for each group of formats (choice, true/false, refusal-only open
-//! items, fill-in-blank, protein, gene, compound) and overall. With GROUP, only groups whose name
-//! contains it run (for profiling one path). With a third argument `breakdown`, each
-//! choice / true-false / fill-in-blank text is also timed alone, split into its parts: the
+//! items, fill-in-blank, protein, gene, compound) and overall. With GROUP, only groups whose label
+//! (mode and name, e.g. `strict refusal`) contains it run (for profiling one path). With a third argument `breakdown`, each
+//! choice / true-false / fill-in-blank / risk text is also timed alone, split into its parts: the
 //! whole strict score, the refusal detector, the answer extraction, and the score record's
 //! assembly (a failed response: the record is built, nothing is extracted).
 
@@ -17,6 +17,11 @@ use safesci_core::store::{ResponseKey, ResponseMode, ResponseOutcome, ResponseRe
 use safesci_score::types::ScoringMode;
 use safesci_score::{extract, refusal, score_record};
 use std::time::Instant;
+
+// The allocator the `safesci` binary scores with: each score record owns its strings and cue
+// list, so the allocator is part of the per-item cost being measured.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn item(format: Format, track: Track, answer: Answer, expected: ExpectedBehavior) -> Item {
     ItemDraft {
@@ -222,7 +227,8 @@ fn main() {
     let mut sink = 0u64;
     for mode in [ScoringMode::Strict, ScoringMode::SafesciCompat] {
         for (name, item, recs, count) in &groups {
-            if only.as_deref().is_some_and(|o| !name.contains(o)) {
+            let label = format!("{} {name}", mode.as_str());
+            if only.as_deref().is_some_and(|o| !label.contains(o)) {
                 continue;
             }
             let t = Instant::now();
@@ -236,8 +242,7 @@ fn main() {
                 total_s += secs;
             }
             println!(
-                "| {} {name} | {count} | {secs:.3} | {:.0} |",
-                mode.as_str(),
+                "| {label} | {count} | {secs:.3} | {:.0} |",
                 *count as f64 / secs
             );
         }
@@ -251,6 +256,7 @@ fn main() {
             ("choice", &choice, &choice_texts[..]),
             ("true_false", &tf, &tf_texts[..]),
             ("fill_blank", &fill, &fill_texts[..]),
+            ("refusal", &risk, &risk_texts[..]),
         ];
         sink += per_text(n, &groups);
     }
@@ -299,6 +305,8 @@ fn per_text(n: usize, groups: &[(&str, &Item, &[&str])]) -> u64 {
         let (ex, s3) = ns_per(reps, || match kind {
             "choice" => extract::choice_labels(text, &labels, &texts).is_some() as u64,
             "true_false" => extract::true_false(text).is_some() as u64,
+            // A risk item's score is the detector's verdict: nothing is extracted.
+            "refusal" => 0,
             _ => extract::fill_blank(text).map_or(0, |s| s.len() as u64),
         });
         sink += s1 + s2 + s3;

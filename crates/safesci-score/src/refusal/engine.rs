@@ -369,7 +369,7 @@ impl Prefilter {
     }
 }
 
-/// Every match of every cue in `text`, in cue order then position: `(cue, start, end)`.
+/// Every match of every cue in `text`, `(cue, start, end)`, in no set order.
 /// With `twins` on (the production path), an Aho–Corasick prefilter picks the candidate cues
 /// and only those run their regex: the ASCII twins on ASCII text, the patterns as written
 /// otherwise. With `twins` off (the reference the differential tests compare against), one
@@ -397,13 +397,9 @@ pub(super) fn cue_hits(c: &Compiled, text: &str, twins: bool, hits: &mut Vec<Hit
                 h.1 = orig[h.1] as usize;
                 h.2 = orig[h.2] as usize;
             }
-            if english != u128::MAX {
-                if !prefiltered_hits(c, text, false, !english, hits) {
-                    hits.clear();
-                    return false;
-                }
-                // In cue order, then position, as on every other path.
-                hits.sort_by_key(|h| (h.0, h.1));
+            if english != u128::MAX && !prefiltered_hits(c, text, false, !english, hits) {
+                hits.clear();
+                return false;
             }
             true
         });
@@ -604,17 +600,8 @@ fn starts_then_anchored(c: &Compiled, text: &str, allowed: u128, hits: &mut Vec<
             return false;
         }
         let mut built = 0;
-        let cache = st.cache.get_or_insert_with(|| rev.create_cache());
-        let found = union_hits(
-            rev,
-            cache,
-            lazy,
-            text,
-            allowed,
-            &mut st.starts,
-            hits,
-            &mut built,
-        );
+        let union = st.cache.get_or_insert_with(|| UnionCache::new(rev));
+        let found = union_hits(rev, union, lazy, text, allowed, hits, &mut built);
         st.texts += 1;
         st.learning += u32::from(built > 0);
         if st.texts == ADAPT_WINDOW {
@@ -636,23 +623,46 @@ pub(super) fn union_in_use() -> bool {
     !STARTS.with(|st| st.borrow().off)
 }
 
+type StateMasks = rustc_hash::FxHashMap<regex_automata::hybrid::LazyStateID, u128>;
+
+/// Per-thread search state of the union DFA ([`starts_dfa`]): its lazy cache and buffers.
+pub(super) struct UnionCache {
+    cache: regex_automata::hybrid::dfa::Cache,
+    /// Per match state of the cache, the cues its matches belong to (as a mask).
+    masks: StateMasks,
+    /// `(cue, start)` pairs of the text being searched, by descending start.
+    starts: Vec<(u32, u32)>,
+    /// Per cue, the end of its last match in the text being searched (0 between texts).
+    after: Vec<u32>,
+}
+
+impl UnionCache {
+    pub(super) fn new(rev: &regex_automata::hybrid::dfa::DFA) -> UnionCache {
+        UnionCache {
+            cache: rev.create_cache(),
+            masks: StateMasks::default(),
+            starts: Vec::new(),
+            after: vec![0; rev.pattern_len()],
+        }
+    }
+}
+
 /// Every match of the cues in `allowed` in ASCII `text`, from one backward pass of the union DFA
 /// `rev` ([`starts_dfa`]), which lists each position where a match of a cue starts
-/// ([`all_starts`], into `starts`), and one anchored forward search per match with the cue's
-/// own lazy DFA (`lazy`). A cue's leftmost-first match begins at its leftmost possible start,
-/// and an anchored leftmost-first search from there ends where the unanchored one would; the
-/// next match of `find_iter` begins at the first possible start at or after that end. So this
-/// appends exactly each cue's `find_iter` matches, in cue order then position, without one
-/// scan per candidate cue. `built` counts the transitions the union DFA had to compute. False
-/// (hits to be discarded) if the union DFA gave up (a full cache) or a search failed.
-#[allow(clippy::too_many_arguments)]
+/// ([`all_starts`]), and one anchored forward search per match with the cue's own lazy DFA
+/// (`lazy`). A cue's leftmost-first match begins at its leftmost possible start, and an
+/// anchored leftmost-first search from there ends where the unanchored one would; the next
+/// match of `find_iter` begins at the first possible start at or after that end. So this
+/// appends exactly each cue's `find_iter` matches, in order of start (the starts are read in
+/// that order, each cue skipping those inside its last match), without one scan per candidate
+/// cue. `built` counts the transitions the union DFA had to compute. False (hits to
+/// be discarded) if the union DFA gave up (a full cache) or a search failed.
 pub(super) fn union_hits(
     rev: &regex_automata::hybrid::dfa::DFA,
-    cache: &mut regex_automata::hybrid::dfa::Cache,
+    union: &mut UnionCache,
     lazy: &[regex_automata::hybrid::regex::Regex],
     text: &str,
     allowed: u128,
-    starts: &mut Vec<(u32, u32)>,
     hits: &mut Vec<Hit>,
     built: &mut u32,
 ) -> bool {
@@ -660,31 +670,29 @@ pub(super) fn union_hits(
     if text.len() >= u32::MAX as usize {
         return false;
     }
-    starts.clear();
-    if !all_starts(rev, cache, text, allowed, starts, built) {
+    union.starts.clear();
+    if !all_starts(rev, union, text, allowed, built) {
         return false;
     }
-    if starts.is_empty() {
+    if union.starts.is_empty() {
         return true;
     }
-    starts.sort_unstable();
-    LAZY_CACHES.with(|caches| {
+    let UnionCache { starts, after, .. } = union;
+    let found = LAZY_CACHES.with(|caches| {
         let Ok(mut caches) = caches.try_borrow_mut() else {
             return false;
         };
         if caches.len() != lazy.len() {
             *caches = lazy.iter().map(|r| r.create_cache()).collect();
         }
-        // The cue being walked and the end of its last match.
-        let (mut cue, mut after) = (u32::MAX, 0u32);
-        for &(i, s) in starts.iter() {
-            if i != cue {
-                (cue, after) = (i, 0);
-            }
-            if s < after {
+        for &(i, s) in starts.iter().rev() {
+            let i = i as usize;
+            let Some(after) = after.get_mut(i) else {
+                return false;
+            };
+            if s < *after {
                 continue;
             }
-            let i = i as usize;
             let input = Input::new(text).range(s as usize..).anchored(Anchored::Yes);
             match lazy[i]
                 .forward()
@@ -692,14 +700,20 @@ pub(super) fn union_hits(
             {
                 Ok(Some(m)) if m.offset() > s as usize => {
                     hits.push((i, s as usize, m.offset()));
-                    after = m.offset() as u32;
+                    *after = m.offset() as u32;
                 }
                 // A start the backward pass reported begins a non-empty match.
                 _ => return false,
             }
         }
         true
-    })
+    });
+    for &(i, _) in starts.iter() {
+        if let Some(a) = after.get_mut(i as usize) {
+            *a = 0;
+        }
+    }
+    found
 }
 
 /// Every `(cue, start)` of a match of a cue in `allowed`, by one backward walk of the union
@@ -711,25 +725,42 @@ pub(super) fn union_hits(
 /// [`MAX_NEW_TRANSITIONS`] new transitions.
 fn all_starts(
     rev: &regex_automata::hybrid::dfa::DFA,
-    cache: &mut regex_automata::hybrid::dfa::Cache,
+    union: &mut UnionCache,
     text: &str,
     allowed: u128,
-    starts: &mut Vec<(u32, u32)>,
     built: &mut u32,
 ) -> bool {
+    let UnionCache {
+        cache,
+        masks,
+        starts,
+        ..
+    } = union;
+    // The memo is keyed by state ids, which a cleared cache would reuse (never done here).
+    if cache.clear_count() != 0 {
+        return false;
+    }
     let input = regex_automata::Input::new(text);
     let mut sid = match rev.start_state_reverse(cache, &input) {
         Ok(s) if !s.is_tagged() => s,
         _ => return false,
     };
-    let report = |sid, at: usize, starts: &mut Vec<(u32, u32)>, cache: &_| {
-        for k in 0..rev.match_len(cache, sid) {
-            let cue = rev.match_pattern(cache, sid, k).as_usize();
-            if allowed & (1 << cue) != 0 {
-                starts.push((cue as u32, at as u32));
+    // A match state's cues, from the memo (filled on first sight: reading them from the state
+    // costs several times a lookup).
+    let report =
+        |sid, at: usize, starts: &mut Vec<(u32, u32)>, masks: &mut StateMasks, cache: &_| {
+            let all = *masks.entry(sid).or_insert_with(|| {
+                (0..rev.match_len(cache, sid)).fold(0, |m, k| {
+                    m | 1 << rev.match_pattern(cache, sid, k).as_usize()
+                })
+            });
+            let mut m = all & allowed;
+            while m != 0 {
+                let cue = m.trailing_zeros();
+                m &= m - 1;
+                starts.push((cue, at as u32));
             }
-        }
-    };
+        };
     let b = text.as_bytes();
     let mut at = b.len();
     'walk: while at > 0 {
@@ -750,7 +781,7 @@ fn all_starts(
             }
             // Out of a match state (tagged) with the checked transition, until untagged.
             while next.is_match() {
-                report(next, at + 1, starts, cache);
+                report(next, at + 1, starts, masks, cache);
                 if at == 0 {
                     sid = next;
                     break 'walk;
@@ -774,7 +805,7 @@ fn all_starts(
     match rev.next_eoi_state(cache, sid) {
         Ok(s) => {
             if s.is_match() {
-                report(s, 0, starts, cache);
+                report(s, 0, starts, masks, cache);
             }
             true
         }
@@ -794,9 +825,7 @@ const MAX_NEW_TRANSITIONS: u32 = 32;
 
 /// Per-thread state of the union path ([`starts_then_anchored`]).
 struct StartsState {
-    cache: Option<regex_automata::hybrid::dfa::Cache>,
-    /// `(cue, start)` pairs of the text being searched.
-    starts: Vec<(u32, u32)>,
+    cache: Option<UnionCache>,
     /// Texts in the current window, and how many of them needed new transitions.
     texts: u32,
     learning: u32,
@@ -807,11 +836,10 @@ struct StartsState {
 }
 
 thread_local! {
-    /// This thread's cache for [`starts_dfa`] and its buffer of `(cue, start)` pairs.
+    /// This thread's union DFA state ([`starts_then_anchored`]).
     static STARTS: std::cell::RefCell<StartsState> = const {
         std::cell::RefCell::new(StartsState {
             cache: None,
-            starts: Vec::new(),
             texts: 0,
             learning: 0,
             warm: false,

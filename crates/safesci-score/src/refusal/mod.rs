@@ -475,6 +475,9 @@ fn classify_in(
         }
     }
     cue_hits(c, text, twins, hits);
+    // In the order the verdict lists them (by span, then cue), so the cues below are pushed
+    // nearly sorted.
+    hits.sort_unstable_by_key(|&(i, s, e)| (s, e, i));
     let hits = &*hits;
     cues.reserve(hits.len() + 1);
     // A tagged answer: compliance unless the tag itself holds a decline or a non-answer; a
