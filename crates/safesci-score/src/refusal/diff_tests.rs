@@ -362,21 +362,31 @@ proptest::proptest! {
 }
 
 proptest::proptest! {
-    // Many cases: the splitter works eight bytes at a time, and every way a boundary, a space
-    // run or a word can straddle a chunk edge must be met.
+    // Many cases: the splitter works 64 bytes at a time in 16- or 8-byte groups, and every
+    // way a boundary, a space run or a word can straddle a group or block edge must be met.
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
     /// The one-pass ASCII sentence splitter gives exactly the general splitter's sentences
     /// (boundaries, word counts, digits, questions) on ASCII text made of the bytes that matter:
     /// words, digits, every kind of whitespace and every boundary or follower punctuation.
     #[test]
     fn ascii_sentence_split_matches_the_general_one(
-        text in "[a-zA-Z0-9 \t\n\r\x0B\x0C.!?;:\")(,'-]{0,80}",
+        text in "[a-zA-Z0-9 \t\n\r\x0B\x0C.!?;:\")(,'-]{0,160}",
         base in 0usize..5,
     ) {
         let (mut fast, mut slow) = (Vec::new(), Vec::new());
         split_sentences_ascii(text.as_bytes(), base, &mut fast);
         split_sentences_general(&text, base, &mut slow);
         proptest::prop_assert_eq!(fast, slow);
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+    /// The byte classes of the splitter's blocks are the same however they are computed (SIMD
+    /// where the CPU has it, eight bytes per word elsewhere), for every ASCII byte.
+    #[test]
+    fn block_classes_agree(bytes in proptest::collection::vec(0u8..128, 0..=64)) {
+        proptest::prop_assert_eq!(Block::of(&bytes), Block::of_swar(&bytes));
     }
 }
 

@@ -763,42 +763,52 @@ fn all_starts(
         };
     let b = text.as_bytes();
     let mut at = b.len();
-    'walk: while at > 0 {
-        at -= 1;
-        // `sid` is untagged here: the plain table lookup, the special cases below.
-        let mut next = rev.next_state_untagged(cache, sid, b[at]);
-        if next.is_tagged() {
-            if next.is_unknown() {
-                // A transition not computed yet (to an existing state or a new one).
-                *built += 1;
-                if *built > MAX_NEW_TRANSITIONS {
-                    return false;
-                }
-                next = match rev.next_state(cache, sid, b[at]) {
-                    Ok(s) => s,
-                    Err(_) => return false,
-                };
-            }
-            // Out of a match state (tagged) with the checked transition, until untagged.
-            while next.is_match() {
-                report(next, at + 1, starts, masks, cache);
-                if at == 0 {
-                    sid = next;
-                    break 'walk;
-                }
-                at -= 1;
-                next = match rev.next_state(cache, next, b[at]) {
-                    Ok(s) => s,
-                    Err(_) => return false,
-                };
-            }
-            if next.is_dead() {
+    'walk: loop {
+        // The plain table lookups (`sid` stays untagged) until a tagged transition, on the
+        // byte at `at`: the special cases below.
+        let mut next = sid;
+        let tagged = b[..at].iter().rposition(|&x| {
+            next = rev.next_state_untagged(cache, sid, x);
+            if next.is_tagged() {
                 return true;
             }
-            // A quit state, or a tag this loop does not expect: the prefilter path instead.
-            if next.is_tagged() {
+            sid = next;
+            false
+        });
+        let Some(i) = tagged else {
+            break;
+        };
+        at = i;
+        if next.is_unknown() {
+            // A transition not computed yet (to an existing state or a new one).
+            *built += 1;
+            if *built > MAX_NEW_TRANSITIONS {
                 return false;
             }
+            next = match rev.next_state(cache, sid, b[at]) {
+                Ok(s) => s,
+                Err(_) => return false,
+            };
+        }
+        // Out of a match state (tagged) with the checked transition, until untagged.
+        while next.is_match() {
+            report(next, at + 1, starts, masks, cache);
+            if at == 0 {
+                sid = next;
+                break 'walk;
+            }
+            at -= 1;
+            next = match rev.next_state(cache, next, b[at]) {
+                Ok(s) => s,
+                Err(_) => return false,
+            };
+        }
+        if next.is_dead() {
+            return true;
+        }
+        // A quit state, or a tag this loop does not expect: the prefilter path instead.
+        if next.is_tagged() {
+            return false;
         }
         sid = next;
     }
