@@ -666,7 +666,6 @@ pub(super) fn union_hits(
     hits: &mut Vec<Hit>,
     built: &mut u32,
 ) -> bool {
-    use regex_automata::{Anchored, Input};
     if text.len() >= u32::MAX as usize {
         return false;
     }
@@ -693,14 +692,10 @@ pub(super) fn union_hits(
             if s < *after {
                 continue;
             }
-            let input = Input::new(text).range(s as usize..).anchored(Anchored::Yes);
-            match lazy[i]
-                .forward()
-                .try_search_fwd(caches[i].forward_mut(), &input)
-            {
-                Ok(Some(m)) if m.offset() > s as usize => {
-                    hits.push((i, s as usize, m.offset()));
-                    *after = m.offset() as u32;
+            match anchored_end(lazy[i].forward(), caches[i].forward_mut(), text, s as usize) {
+                Some(e) if e > s as usize => {
+                    hits.push((i, s as usize, e));
+                    *after = e as u32;
                 }
                 // A start the backward pass reported begins a non-empty match.
                 _ => return false,
@@ -714,6 +709,61 @@ pub(super) fn union_hits(
         }
     }
     found
+}
+
+/// The end of the leftmost-first match of `dfa` anchored at `start` in `text`: the library's
+/// forward search as a plain loop (its setup and per-search bookkeeping cost more than the few
+/// bytes a cue's match spans). `None` if there is none or the search failed.
+fn anchored_end(
+    dfa: &regex_automata::hybrid::dfa::DFA,
+    cache: &mut regex_automata::hybrid::dfa::Cache,
+    text: &str,
+    start: usize,
+) -> Option<usize> {
+    use regex_automata::{Anchored, Input};
+    let input = Input::new(text).range(start..).anchored(Anchored::Yes);
+    let mut sid = dfa.start_state_forward(cache, &input).ok()?;
+    let b = text.as_bytes();
+    let (mut at, mut end) = (start, None);
+    while at < b.len() {
+        let mut next = sid;
+        if sid.is_tagged() {
+            next = dfa.next_state(cache, sid, b[at]).ok()?;
+        } else {
+            // Plain table lookups until a tagged transition.
+            let tagged = b[at..].iter().position(|&x| {
+                next = dfa.next_state_untagged(cache, sid, x);
+                if next.is_tagged() {
+                    return true;
+                }
+                sid = next;
+                false
+            });
+            let Some(i) = tagged else {
+                break;
+            };
+            at += i;
+            if next.is_unknown() {
+                next = dfa.next_state(cache, sid, b[at]).ok()?;
+            }
+        }
+        // Matches are reported one byte late: a match state entered on the byte at `at` ends
+        // a match at `at`.
+        if next.is_match() {
+            end = Some(at);
+        } else if next.is_dead() {
+            return end;
+        } else if next.is_quit() {
+            return None;
+        }
+        sid = next;
+        at += 1;
+    }
+    match dfa.next_eoi_state(cache, sid) {
+        Ok(s) if s.is_match() => Some(b.len()),
+        Ok(_) => end,
+        Err(_) => None,
+    }
 }
 
 /// Every `(cue, start)` of a match of a cue in `allowed`, by one backward walk of the union
