@@ -110,27 +110,35 @@ impl Model {
 
     fn score(&self, response: &str, b: &mut Buffers) -> f64 {
         let mask = (1u64 << self.bits) - 1;
-        features(response, &mut b.text, &mut b.tokens, &mut b.buckets);
-        // A bucket counts once: a bitmap of the buckets seen (cleared again below) instead of
-        // sorting the features.
         let words = 1usize << self.bits.saturating_sub(6);
         if b.seen.len() != words {
             b.seen = vec![0; words];
         }
+        let Buffers {
+            text,
+            tokens,
+            hashes,
+            seen,
+            touched,
+        } = b;
+        // A bucket counts once: a bitmap of the buckets seen (the words set are cleared again
+        // below) instead of sorting the features. Weights add up in the features' order.
         let mut z = self.bias;
-        for h in b.buckets.iter_mut() {
-            *h &= mask;
-            let (w, bit) = ((*h >> 6) as usize, 1u64 << (*h & 63));
-            let Some(word) = b.seen.get_mut(w) else {
-                continue;
-            };
-            if *word & bit == 0 {
+        touched.clear();
+        let mut add = |h: u64| {
+            let h = h & mask;
+            let (w, bit) = ((h >> 6) as usize, 1u64 << (h & 63));
+            if let Some(word) = seen.get_mut(w)
+                && *word & bit == 0
+            {
                 *word |= bit;
-                z += f64::from(self.weights.get(*h as usize).copied().unwrap_or(0.0));
+                touched.push(w as u32);
+                z += f64::from(self.weights.get(h as usize).copied().unwrap_or(0.0));
             }
-        }
-        for &h in &b.buckets {
-            if let Some(word) = b.seen.get_mut((h >> 6) as usize) {
+        };
+        features(response, text, tokens, hashes, &mut add);
+        for &w in touched.iter() {
+            if let Some(word) = seen.get_mut(w as usize) {
                 *word = 0;
             }
         }
@@ -143,9 +151,12 @@ impl Model {
 struct Buffers {
     text: String,
     tokens: Vec<(usize, usize)>,
-    buckets: Vec<u64>,
+    /// Feature hashes of non-ASCII text.
+    hashes: Vec<u64>,
     /// One bit per bucket, all clear between calls.
     seen: Vec<u64>,
+    /// Words of `seen` set by the current call.
+    touched: Vec<u32>,
 }
 
 thread_local! {
@@ -153,8 +164,9 @@ thread_local! {
         std::cell::RefCell::new(Buffers {
             text: String::new(),
             tokens: Vec::new(),
-            buckets: Vec::new(),
+            hashes: Vec::new(),
             seen: Vec::new(),
+            touched: Vec::new(),
         })
     };
 }
@@ -201,18 +213,19 @@ fn word_char(c: char) -> bool {
     r.get(i).is_some_and(|&(lo, _)| lo <= c)
 }
 
-/// The hashed features of a response (64-bit hashes, unmasked, possibly repeated) into `out`;
-/// `lower` and `tokens` are scratch space.
+/// The hashed features of a response (64-bit hashes, unmasked, possibly repeated), each passed
+/// to `emit`; `lower`, `tokens` and `out` are scratch space (non-ASCII text only).
 fn features(
     response: &str,
     lower: &mut String,
     tokens: &mut Vec<(usize, usize)>,
     out: &mut Vec<u64>,
+    emit: &mut impl FnMut(u64),
 ) {
     let text = crate::extract::rfind(response, "</think>")
         .map_or(response, |p| &response[p + "</think>".len()..]);
     if text.is_ascii() {
-        ascii_features(text.as_bytes(), out);
+        ascii_features(text.as_bytes(), emit);
         return;
     }
     lower.clear();
@@ -220,6 +233,7 @@ fn features(
     lower.push_str(&text.to_lowercase().replace('’', "'"));
     unicode_tokens(lower, tokens);
     hash_features(lower.as_bytes(), tokens, out);
+    out.iter().for_each(|&h| emit(h));
 }
 
 /// [`hash_features`] of ASCII text in one pass, without a lower-cased copy or token list: each
@@ -227,22 +241,23 @@ fn features(
 /// bigram's hash (the previous prefix continued) advance together byte by byte (FNV-1a hashes a
 /// concatenation by continuing from the prefix's state). Same features as the general path, in
 /// another order (the score is over the set of buckets).
-fn ascii_features(b: &[u8], out: &mut Vec<u64>) {
+fn ascii_features(b: &[u8], emit: &mut impl FnMut(u64)) {
     let step = |h: u64, b: u8| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
     let unigram = fnv(FNV_OFFSET, b"u:");
     let bigram = fnv(FNV_OFFSET, b"b:");
-    out.clear();
     // `b:PREVIOUS ` hashed, once a token has been seen.
     let mut prefix: Option<u64> = None;
     let mut count = 0usize;
-    let mut i = 0;
-    while i < b.len() {
-        if WORD_LOWER[usize::from(b[i])] == 0 {
-            i += 1;
-            continue;
-        }
-        let (mut u, mut next, mut pair) = (unigram, bigram, prefix.unwrap_or(0));
-        while let Some(&x) = b.get(i) {
+    let mut bytes = b.iter();
+    // A token's first byte, then its other bytes up to (and consuming) the byte after it.
+    while let Some(&x) = bytes.find(|&&x| WORD_LOWER[usize::from(x)] != 0) {
+        let c = WORD_LOWER[usize::from(x)];
+        let (mut u, mut next, mut pair) = (
+            step(unigram, c),
+            step(bigram, c),
+            step(prefix.unwrap_or(0), c),
+        );
+        for &x in bytes.by_ref() {
             let c = WORD_LOWER[usize::from(x)];
             if c == 0 {
                 break;
@@ -250,16 +265,15 @@ fn ascii_features(b: &[u8], out: &mut Vec<u64>) {
             u = step(u, c);
             next = step(next, c);
             pair = step(pair, c);
-            i += 1;
         }
-        out.push(u);
+        emit(u);
         if prefix.is_some() {
-            out.push(pair);
+            emit(pair);
         }
         prefix = Some(step(next, b' '));
         count += 1;
     }
-    out.push(fnv(FNV_OFFSET, length_bucket(count).as_bytes()));
+    emit(fnv(FNV_OFFSET, length_bucket(count).as_bytes()));
 }
 
 /// Per byte, its lower-case form if it belongs to a token on ASCII text (a letter, digit or
@@ -367,7 +381,13 @@ mod tests {
 
     fn feats(text: &str) -> Vec<u64> {
         let mut out = Vec::new();
-        features(text, &mut String::new(), &mut Vec::new(), &mut out);
+        features(
+            text,
+            &mut String::new(),
+            &mut Vec::new(),
+            &mut Vec::new(),
+            &mut |h| out.push(h),
+        );
         out
     }
 
@@ -397,7 +417,7 @@ mod tests {
         #[test]
         fn ascii_features_match_the_general_path(text in "[ -~\t\n]{0,80}") {
             let mut fast = Vec::new();
-            ascii_features(text.as_bytes(), &mut fast);
+            ascii_features(text.as_bytes(), &mut |h| fast.push(h));
             let lower = text.to_ascii_lowercase();
             let (mut tokens, mut slow) = (Vec::new(), Vec::new());
             unicode_tokens(&lower, &mut tokens);
