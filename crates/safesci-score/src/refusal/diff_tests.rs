@@ -442,7 +442,7 @@ fn ascii_corpus() -> Vec<String> {
 }
 
 /// The union DFA's backward pass plus anchored searches finds exactly each cue's `find_iter`
-/// matches (cue order, then position), for all cues and for random subsets of them.
+/// matches (the same set, listed by start), for all cues and for random subsets of them.
 #[test]
 fn union_dfa_finds_every_cue_match() {
     let c = COMPILED.as_ref().unwrap();
