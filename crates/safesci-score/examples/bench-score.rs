@@ -234,7 +234,7 @@ fn main() {
     let mut totals = vec![0.0; runs];
     let mut total = 0usize;
     let mut sink = 0u64;
-    for run in 0..runs {
+    for (run, run_total) in totals.iter_mut().enumerate() {
         let mut row = 0;
         for mode in [ScoringMode::Strict, ScoringMode::SafesciCompat] {
             for (name, item, recs, count) in &groups {
@@ -249,7 +249,7 @@ fn main() {
                 }
                 let secs = t.elapsed().as_secs_f64();
                 if mode == ScoringMode::Strict {
-                    totals[run] += secs;
+                    *run_total += secs;
                     total += if run == 0 { *count } else { 0 };
                 }
                 if run == 0 {
