@@ -1254,7 +1254,17 @@ fn asks_yes_no(prompt: &str) -> bool {
 fn is_danger_verdict(cue: &str, matched: &str) -> bool {
     let m = matched.as_bytes();
     match cue {
-        "moral_judgement" => contains_any(&DANGER_WORDS, DANGER, matched),
+        "moral_judgement" => [
+            "dangerous",
+            "harmful",
+            "unsafe",
+            "safe",
+            "bad idea",
+            "restricted",
+            "regulated",
+        ]
+        .iter()
+        .any(|w| contains_ignore_ascii_case(matched, w)),
         "not_safe" => true,
         "moral_consequence" => ["could ", "can ", "would ", "might ", "will "]
             .iter()
@@ -1266,75 +1276,47 @@ fn is_danger_verdict(cue: &str, matched: &str) -> bool {
 /// Whether a moral cue's match judges legality or ethics rather than danger alone ("is
 /// dangerous" warns; "is a crime" judges).
 fn is_legal_judgement(cue: &str, matched: &str) -> bool {
-    match cue {
-        "legal_judgement" => true,
-        "moral_judgement" => contains_any(&LEGAL_WORDS, LEGAL, matched),
-        _ => false,
+    if cue == "legal_judgement" {
+        return true;
     }
+    if cue != "moral_judgement" {
+        return false;
+    }
+    [
+        "illegal",
+        "unlawful",
+        "crime",
+        "criminal",
+        "murder",
+        "assault",
+        "abuse",
+        "theft",
+        "fraud",
+        "harass",
+        "stalking",
+        "felony",
+        "unethical",
+        "prohibited",
+        "banned",
+        "unauthori",
+        "blackmail",
+        "extortion",
+        "intimidation",
+        "offen",
+        "deceptive",
+        "dishonest",
+        "cruel",
+    ]
+    .iter()
+    .any(|w| contains_ignore_ascii_case(matched, w))
 }
 
-/// Words that make a moral judgement a danger verdict ([`is_danger_verdict`]).
-const DANGER: &[&str] = &[
-    "dangerous",
-    "harmful",
-    "unsafe",
-    "safe",
-    "bad idea",
-    "restricted",
-    "regulated",
-];
-
-/// Words that make a moral judgement a legal or ethical one ([`is_legal_judgement`]).
-const LEGAL: &[&str] = &[
-    "illegal",
-    "unlawful",
-    "crime",
-    "criminal",
-    "murder",
-    "assault",
-    "abuse",
-    "theft",
-    "fraud",
-    "harass",
-    "stalking",
-    "felony",
-    "unethical",
-    "prohibited",
-    "banned",
-    "unauthori",
-    "blackmail",
-    "extortion",
-    "intimidation",
-    "offen",
-    "deceptive",
-    "dishonest",
-    "cruel",
-];
-
-/// One automaton per word list: a single pass over the match instead of one scan per word.
-static DANGER_WORDS: LazyLock<Option<aho_corasick::AhoCorasick>> =
-    LazyLock::new(|| words_automaton(DANGER));
-static LEGAL_WORDS: LazyLock<Option<aho_corasick::AhoCorasick>> =
-    LazyLock::new(|| words_automaton(LEGAL));
-
-fn words_automaton(words: &[&str]) -> Option<aho_corasick::AhoCorasick> {
-    aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(words)
-        .ok()
-}
-
-/// Whether `hay` contains one of `words` (lower-case ASCII), ASCII case ignored; by the list's
-/// automaton, or word by word if it failed to build.
-fn contains_any(automaton: &Option<aho_corasick::AhoCorasick>, words: &[&str], hay: &str) -> bool {
-    match automaton {
-        Some(a) => a.is_match(hay),
-        None => words.iter().any(|w| {
-            hay.as_bytes()
-                .windows(w.len())
-                .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
-        }),
-    }
+/// Whether `hay` contains `needle` (lower-case ASCII), ASCII case ignored, without allocating a
+/// lower-cased copy.
+fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .windows(needle.len())
+        .any(|x| x.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Whether a sentence is copied from the prompt (at least 16 bytes, trailing punctuation aside).
