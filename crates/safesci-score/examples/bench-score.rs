@@ -267,7 +267,13 @@ fn main() {
     println!("|---|---:|---:|---:|---:|");
     for (label, count, mut secs) in rows {
         secs.sort_by(f64::total_cmp);
-        let median = secs[secs.len() / 2];
+        let mid = secs.len() / 2;
+        // The middle time (the mean of the two middle ones for an even count).
+        let median = if secs.len() % 2 == 0 {
+            (secs[mid - 1] + secs[mid]) / 2.0
+        } else {
+            secs[mid]
+        };
         println!(
             "| {label} | {count} | {:.3} | {:.0} | {:.0} |",
             secs[0],
