@@ -117,7 +117,6 @@ impl Model {
         let Buffers {
             text,
             tokens,
-            hashes,
             seen,
             touched,
         } = b;
@@ -136,7 +135,7 @@ impl Model {
                 z += f64::from(self.weights.get(h as usize).copied().unwrap_or(0.0));
             }
         };
-        features(response, text, tokens, hashes, &mut add);
+        features(response, text, tokens, &mut add);
         for &w in touched.iter() {
             if let Some(word) = seen.get_mut(w as usize) {
                 *word = 0;
@@ -151,8 +150,6 @@ impl Model {
 struct Buffers {
     text: String,
     tokens: Vec<(usize, usize)>,
-    /// Feature hashes of non-ASCII text.
-    hashes: Vec<u64>,
     /// One bit per bucket, all clear between calls.
     seen: Vec<u64>,
     /// Words of `seen` set by the current call.
@@ -164,7 +161,6 @@ thread_local! {
         std::cell::RefCell::new(Buffers {
             text: String::new(),
             tokens: Vec::new(),
-            hashes: Vec::new(),
             seen: Vec::new(),
             touched: Vec::new(),
         })
@@ -214,12 +210,11 @@ fn word_char(c: char) -> bool {
 }
 
 /// The hashed features of a response (64-bit hashes, unmasked, possibly repeated), each passed
-/// to `emit`; `lower`, `tokens` and `out` are scratch space (non-ASCII text only).
+/// to `emit`; `lower` and `tokens` are scratch space (non-ASCII text only).
 fn features(
     response: &str,
     lower: &mut String,
     tokens: &mut Vec<(usize, usize)>,
-    out: &mut Vec<u64>,
     emit: &mut impl FnMut(u64),
 ) {
     let text = crate::extract::rfind(response, "</think>")
@@ -232,8 +227,7 @@ fn features(
     tokens.clear();
     lower.push_str(&text.to_lowercase().replace('’', "'"));
     unicode_tokens(lower, tokens);
-    hash_features(lower.as_bytes(), tokens, out);
-    out.iter().for_each(|&h| emit(h));
+    hash_features(lower.as_bytes(), tokens, emit);
 }
 
 /// [`hash_features`] of ASCII text in one pass, without a lower-cased copy or token list: each
@@ -322,19 +316,19 @@ fn unicode_tokens(lower: &str, tokens: &mut Vec<(usize, usize)>) {
     }
 }
 
-/// The unigram, bigram and length features of `tokens` (spans of `bytes`), hashed into `out`.
-fn hash_features(bytes: &[u8], tokens: &[(usize, usize)], out: &mut Vec<u64>) {
+/// The unigram, bigram and length features of `tokens` (spans of `bytes`), each hashed and
+/// passed to `emit`.
+fn hash_features(bytes: &[u8], tokens: &[(usize, usize)], emit: &mut impl FnMut(u64)) {
     let tok = |(s, e): (usize, usize)| &bytes[s..e];
     let unigram = fnv(FNV_OFFSET, b"u:");
     let bigram = fnv(FNV_OFFSET, b"b:");
-    out.clear();
     for (i, &t) in tokens.iter().enumerate() {
-        out.push(fnv(unigram, tok(t)));
+        emit(fnv(unigram, tok(t)));
         if let Some(&next) = tokens.get(i + 1) {
-            out.push(fnv(fnv(fnv(bigram, tok(t)), b" "), tok(next)));
+            emit(fnv(fnv(fnv(bigram, tok(t)), b" "), tok(next)));
         }
     }
-    out.push(fnv(FNV_OFFSET, length_bucket(tokens.len()).as_bytes()));
+    emit(fnv(FNV_OFFSET, length_bucket(tokens.len()).as_bytes()));
 }
 
 #[cfg(test)]
@@ -381,13 +375,9 @@ mod tests {
 
     fn feats(text: &str) -> Vec<u64> {
         let mut out = Vec::new();
-        features(
-            text,
-            &mut String::new(),
-            &mut Vec::new(),
-            &mut Vec::new(),
-            &mut |h| out.push(h),
-        );
+        features(text, &mut String::new(), &mut Vec::new(), &mut |h| {
+            out.push(h)
+        });
         out
     }
 
@@ -421,7 +411,7 @@ mod tests {
             let lower = text.to_ascii_lowercase();
             let (mut tokens, mut slow) = (Vec::new(), Vec::new());
             unicode_tokens(&lower, &mut tokens);
-            hash_features(lower.as_bytes(), &tokens, &mut slow);
+            hash_features(lower.as_bytes(), &tokens, &mut |h| slow.push(h));
             fast.sort_unstable();
             slow.sort_unstable();
             proptest::prop_assert_eq!(fast, slow);
