@@ -362,6 +362,21 @@ proptest::proptest! {
 }
 
 proptest::proptest! {
+    /// A word set finds a word exactly where comparing every word at every offset does,
+    /// whatever the case of the text's letters.
+    #[test]
+    fn word_set_matches_a_plain_search(hay in "[a-zA-Z ]{0,30}", pick in proptest::collection::vec(0usize..6, 1..6)) {
+        const POOL: [&str; 6] = ["safe", "unsafe", "bad idea", "a", "crime", "zz"];
+        let words: Vec<&'static str> = pick.iter().map(|&i| POOL[i]).collect();
+        let set = WordSet::new(words.clone().leak());
+        let plain = words.iter().any(|w| {
+            hay.as_bytes().windows(w.len()).any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
+        });
+        proptest::prop_assert_eq!(set.occurs_in(hay.as_bytes()), plain);
+    }
+}
+
+proptest::proptest! {
     // Many cases: the splitter works 64 bytes at a time in 16- or 8-byte groups, and every
     // way a boundary, a space run or a word can straddle a group or block edge must be met.
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]

@@ -1254,17 +1254,18 @@ fn asks_yes_no(prompt: &str) -> bool {
 fn is_danger_verdict(cue: &str, matched: &str) -> bool {
     let m = matched.as_bytes();
     match cue {
-        "moral_judgement" => [
-            "dangerous",
-            "harmful",
-            "unsafe",
-            "safe",
-            "bad idea",
-            "restricted",
-            "regulated",
-        ]
-        .iter()
-        .any(|w| contains_ignore_ascii_case(matched, w)),
+        "moral_judgement" => {
+            static DANGER: WordSet = WordSet::new(&[
+                "dangerous",
+                "harmful",
+                "unsafe",
+                "safe",
+                "bad idea",
+                "restricted",
+                "regulated",
+            ]);
+            DANGER.occurs_in(m)
+        }
         "not_safe" => true,
         "moral_consequence" => ["could ", "can ", "would ", "might ", "will "]
             .iter()
@@ -1282,7 +1283,7 @@ fn is_legal_judgement(cue: &str, matched: &str) -> bool {
     if cue != "moral_judgement" {
         return false;
     }
-    [
+    static LEGAL: WordSet = WordSet::new(&[
         "illegal",
         "unlawful",
         "crime",
@@ -1306,17 +1307,51 @@ fn is_legal_judgement(cue: &str, matched: &str) -> bool {
         "deceptive",
         "dishonest",
         "cruel",
-    ]
-    .iter()
-    .any(|w| contains_ignore_ascii_case(matched, w))
+    ]);
+    LEGAL.occurs_in(matched.as_bytes())
 }
 
-/// Whether `hay` contains `needle` (lower-case ASCII), ASCII case ignored, without allocating a
-/// lower-cased copy.
-fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
-    hay.as_bytes()
-        .windows(needle.len())
-        .any(|x| x.eq_ignore_ascii_case(needle.as_bytes()))
+/// Up to 32 lower-case ASCII words, looked for anywhere in a text with ASCII case ignored, in
+/// one pass: per byte, a table gives the words starting with it (either case), and only those
+/// are compared. A word list is checked against a cue's short match, where comparing every
+/// word at every offset cost more than the rest of the decision.
+struct WordSet {
+    words: &'static [&'static str],
+    /// Per byte, bit `j` set if word `j` starts with it (in either case).
+    first: [u32; 256],
+}
+
+impl WordSet {
+    const fn new(words: &'static [&'static str]) -> WordSet {
+        assert!(words.len() <= 32);
+        let mut first = [0u32; 256];
+        let mut j = 0;
+        while j < words.len() {
+            let c = words[j].as_bytes()[0];
+            first[c as usize] |= 1 << j;
+            first[c.to_ascii_uppercase() as usize] |= 1 << j;
+            j += 1;
+        }
+        WordSet { words, first }
+    }
+
+    /// Whether any word occurs in `hay`, ASCII case ignored.
+    fn occurs_in(&self, hay: &[u8]) -> bool {
+        hay.iter().enumerate().any(|(i, &c)| {
+            let mut m = self.first[usize::from(c)];
+            while m != 0 {
+                let w = self.words[m.trailing_zeros() as usize].as_bytes();
+                m &= m - 1;
+                if hay
+                    .get(i..i + w.len())
+                    .is_some_and(|x| x.eq_ignore_ascii_case(w))
+                {
+                    return true;
+                }
+            }
+            false
+        })
+    }
 }
 
 /// Whether a sentence is copied from the prompt (at least 16 bytes, trailing punctuation aside).

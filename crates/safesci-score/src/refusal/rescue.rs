@@ -403,6 +403,27 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Each bucket counts once, in the order its first feature came (long texts, repeated
+        /// words, buckets shared by several features).
+        #[test]
+        fn score_sums_each_bucket_once(words in proptest::collection::vec(0usize..12, 0..120)) {
+            const POOL: [&str; 12] = ["i", "can't", "help", "with", "that", "the", "gas", "is", "toxic", "call", "your", "doctor"];
+            let text = words.iter().map(|&w| POOL[w]).collect::<Vec<_>>().join(" ");
+            let m = MODEL.as_ref().unwrap();
+            let mask = (1u64 << m.bits) - 1;
+            let mut seen = std::collections::HashSet::new();
+            let mut z = m.bias;
+            for h in feats(&text) {
+                if seen.insert(h & mask) {
+                    z += f64::from(m.weights[(h & mask) as usize]);
+                }
+            }
+            let want = 1.0 / (1.0 + (-z).exp());
+            proptest::prop_assert_eq!(m.probability(&text).to_bits(), want.to_bits());
+        }
+    }
+
+    proptest::proptest! {
         /// The one-pass ASCII features are the general path's, as a multiset.
         #[test]
         fn ascii_features_match_the_general_path(text in "[ -~\t\n]{0,80}") {
