@@ -16,6 +16,7 @@ pub mod scoring;
 pub mod stats;
 pub mod types;
 
+use rayon::prelude::*;
 use safesci_core::item::Item;
 use safesci_core::store::{RunStore, StoreError};
 use std::collections::HashMap;
@@ -59,13 +60,22 @@ pub fn score_run(
     }
     let by_id: HashMap<&str, &Item> = items.iter().map(|i| (i.id.0.as_str(), i)).collect();
     let responses = store.responses()?;
-    let mut scores = Vec::with_capacity(responses.len());
-    for rec in &responses {
-        let item = by_id
-            .get(rec.key.item_id.0.as_str())
-            .ok_or_else(|| ScoreError::UnknownItem(rec.key.item_id.0.clone()))?;
-        scores.push(score_record(item, rec, mode));
-    }
+    // Every response's item first, in order, so an unknown item is reported as the first one
+    // the store holds; then the scoring itself, spread over rayon's threads (the order of the
+    // scores is the responses' order, and each score depends on its response alone).
+    let pairs = responses
+        .iter()
+        .map(|rec| {
+            by_id
+                .get(rec.key.item_id.0.as_str())
+                .map(|&item| (item, rec))
+                .ok_or_else(|| ScoreError::UnknownItem(rec.key.item_id.0.clone()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let scores: Vec<ItemScore> = pairs
+        .par_iter()
+        .map(|&(item, rec)| score_record(item, rec, mode))
+        .collect();
     let summary = metrics::summarize(&scores, mode, &model_label(store)?);
     Ok((scores, summary))
 }
@@ -79,7 +89,7 @@ pub fn save_scores(
     summary: &RunSummary,
 ) -> Result<(), ScoreError> {
     let rows = scores
-        .iter()
+        .par_iter()
         .map(|s| {
             serde_json::to_string(s)
                 .map(|j| (s.key.clone(), j))

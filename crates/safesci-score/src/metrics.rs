@@ -7,6 +7,7 @@
 
 use crate::stats::{self, BOOTSTRAP_SEED, Cluster, Z95};
 use crate::types::{Estimate, Group, ItemScore, Metric, Outcome, RunSummary, ScoringMode};
+use rayon::prelude::*;
 use safesci_core::item::{ExpectedBehavior, Format, Track};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -287,25 +288,34 @@ fn groups_of(s: &ItemScore) -> Vec<Group> {
 
 /// Summarise scores into a [`RunSummary`].
 pub fn summarize(scores: &[ItemScore], mode: ScoringMode, model: &str) -> RunSummary {
-    let mut metrics = Vec::new();
     let all: Vec<&ItemScore> = scores.iter().collect();
-    group_metrics(
-        &all,
-        &Group {
-            by: "overall".into(),
-            value: "all".into(),
-        },
-        &mut metrics,
-    );
+    let overall = Group {
+        by: "overall".into(),
+        value: "all".into(),
+    };
     let mut by_group: BTreeMap<Group, Vec<&ItemScore>> = BTreeMap::new();
     for s in scores {
         for g in groups_of(s) {
             by_group.entry(g).or_default().push(s);
         }
     }
-    for (g, members) in &by_group {
-        group_metrics(members, g, &mut metrics);
-    }
+    // The groups' metrics on rayon's threads: their clustered bootstraps are most of a large
+    // run's scoring time, and each is seeded on its own, so the result does not depend on the
+    // threads. The metrics keep the groups' order (overall first).
+    let groups: Vec<(&Group, &[&ItemScore])> = std::iter::once((&overall, all.as_slice()))
+        .chain(by_group.iter().map(|(g, m)| (g, m.as_slice())))
+        .collect();
+    let metrics: Vec<Metric> = groups
+        .par_iter()
+        .map(|&(g, members)| {
+            let mut out = Vec::new();
+            group_metrics(members, g, &mut out);
+            out
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect();
     let failed = scores
         .iter()
         .filter(|s| s.outcome == Outcome::Failed)

@@ -496,4 +496,55 @@ mod tests {
         assert_eq!(s.refusal, RefusalLabel::FullRefusal);
         assert_eq!(s.outcome, Outcome::Refused);
     }
+    /// The summary is the same however many threads compute it (each group's bootstrap is
+    /// seeded on its own), and lists the overall group first.
+    #[test]
+    fn summary_does_not_depend_on_threads() {
+        let texts = [
+            "<ans>B<eoa>",
+            "<ans>C<eoa>",
+            "I can't help with that.",
+            "Consult a doctor.",
+        ];
+        let scores: Vec<ItemScore> = (0..400)
+            .map(|i| {
+                let item = ItemDraft {
+                    field: [Field::Chemistry, Field::Biology, Field::Medicine][i % 3],
+                    track: if i % 4 == 0 {
+                        Track::Risk
+                    } else {
+                        Track::Knowledge
+                    },
+                    format: Format::SingleChoice,
+                    question: format!("Which option, {i}?"),
+                    context: None,
+                    options: label_options(["a", "b", "c", "d"]).unwrap(),
+                    answer: Answer::letters(["B"]),
+                    expected_behavior: ExpectedBehavior::Answer,
+                    family: format!("f{}", i % 37),
+                    category: None,
+                    provenance: Provenance::default(),
+                    split: Split::Bench,
+                    target: None,
+                }
+                .build();
+                score_record(
+                    &item,
+                    &text_record(texts[i % texts.len()]),
+                    ScoringMode::Strict,
+                )
+            })
+            .collect();
+        let on = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| crate::metrics::summarize(&scores, ScoringMode::Strict, "m"))
+        };
+        let one = on(1);
+        assert_eq!(one, on(4));
+        assert_eq!(one.metrics[0].group.by, "overall");
+        assert!(one.metrics.iter().any(|m| m.group.by == "field"));
+    }
 }
