@@ -117,6 +117,24 @@ pub struct ResponseRecord {
 }
 
 impl ResponseRecord {
+    /// A text response with nothing else recorded (no token usage, latency, fingerprint or
+    /// timestamp, one attempt): responses brought in from elsewhere, tests and benchmarks.
+    pub fn text(key: ResponseKey, text: impl Into<String>) -> ResponseRecord {
+        ResponseRecord {
+            key,
+            outcome: ResponseOutcome::Text { text: text.into() },
+            usage: Usage {
+                prompt_tokens: 0,
+                completion_tokens: 0,
+            },
+            latency_ms: 0,
+            attempts: 1,
+            fingerprint: None,
+            cache_hit: false,
+            created_at: 0,
+        }
+    }
+
     pub fn is_ok(&self) -> bool {
         !matches!(self.outcome, ResponseOutcome::Failed { .. })
     }

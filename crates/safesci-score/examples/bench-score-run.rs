@@ -10,8 +10,7 @@ use safesci_core::item::{
     Answer, ExpectedBehavior, Field, Format, Item, ItemDraft, Provenance, Split, Track,
     label_options,
 };
-use safesci_core::provider::Usage;
-use safesci_core::store::{ResponseKey, ResponseMode, ResponseOutcome, ResponseRecord, RunStore};
+use safesci_core::store::{ResponseKey, ResponseMode, ResponseRecord, RunStore};
 use safesci_score::types::ScoringMode;
 use std::time::Instant;
 
@@ -110,24 +109,13 @@ fn main() -> anyhow::Result<()> {
     store.put_items(cases.iter().map(|(item, _)| item))?;
     let records: Vec<ResponseRecord> = cases
         .iter()
-        .map(|(item, text)| ResponseRecord {
-            key: ResponseKey {
+        .map(|(item, text)| {
+            let key = ResponseKey {
                 item_id: item.id.clone(),
                 repeat: 0,
                 mode: ResponseMode::Generate,
-            },
-            outcome: ResponseOutcome::Text {
-                text: (*text).into(),
-            },
-            usage: Usage {
-                prompt_tokens: 0,
-                completion_tokens: 0,
-            },
-            latency_ms: 0,
-            attempts: 1,
-            fingerprint: None,
-            cache_hit: false,
-            created_at: 0,
+            };
+            ResponseRecord::text(key, *text)
         })
         .collect();
     store.record(&records)?;

@@ -15,7 +15,6 @@ use safesci_core::item::{
     Answer, ExpectedBehavior, Field, Format, Item, ItemDraft, ItemId, Provenance, SequenceKind,
     Split, Track, label_options,
 };
-use safesci_core::provider::Usage;
 use safesci_core::store::{ResponseKey, ResponseMode, ResponseOutcome, ResponseRecord};
 use safesci_score::types::ScoringMode;
 use safesci_score::{extract, refusal, score_record};
@@ -50,23 +49,14 @@ fn item(format: Format, track: Track, answer: Answer, expected: ExpectedBehavior
 }
 
 fn rec(text: &str) -> ResponseRecord {
-    ResponseRecord {
-        key: ResponseKey {
+    ResponseRecord::text(
+        ResponseKey {
             item_id: ItemId("i".into()),
             repeat: 0,
             mode: ResponseMode::Generate,
         },
-        outcome: ResponseOutcome::Text { text: text.into() },
-        usage: Usage {
-            prompt_tokens: 0,
-            completion_tokens: 0,
-        },
-        latency_ms: 0,
-        attempts: 1,
-        fingerprint: None,
-        cache_hit: false,
-        created_at: 0,
-    }
+        text,
+    )
 }
 
 fn main() {

@@ -434,8 +434,7 @@ mod tests {
         Answer, ExpectedBehavior, Field, Format, ItemDraft, ItemId, Provenance, Split, Track,
         label_options,
     };
-    use safesci_core::provider::Usage;
-    use safesci_core::store::{ResponseKey, ResponseMode, ResponseOutcome};
+    use safesci_core::store::{ResponseKey, ResponseMode};
 
     fn choice_item() -> Item {
         ItemDraft {
@@ -457,23 +456,12 @@ mod tests {
     }
 
     fn text_record(text: &str) -> ResponseRecord {
-        ResponseRecord {
-            key: ResponseKey {
-                item_id: ItemId("i".into()),
-                repeat: 0,
-                mode: ResponseMode::Generate,
-            },
-            outcome: ResponseOutcome::Text { text: text.into() },
-            usage: Usage {
-                prompt_tokens: 0,
-                completion_tokens: 0,
-            },
-            latency_ms: 0,
-            attempts: 1,
-            fingerprint: None,
-            cache_hit: false,
-            created_at: 0,
-        }
+        let key = ResponseKey {
+            item_id: ItemId("i".into()),
+            repeat: 0,
+            mode: ResponseMode::Generate,
+        };
+        ResponseRecord::text(key, text)
     }
 
     /// A parsed answer is an attempt at one: the learned rescue, which would call the prose a
