@@ -25,6 +25,10 @@ OUT = os.environ.get("RESCUE_OUT", os.path.join(ROOT, "target/refusal-rescue"))
 os.makedirs(OUT, exist_ok=True)
 CS = [0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 FAIR_TEST = ["blind-13", "blind-14"]
+# Blind sets from this number on are the final untouched check of the model trained here: never
+# opened. (`rx-10`'s model was trained with 15 here; `rx-12`'s with 27, after blind-15 … 26 had
+# been run once, untouched, against the version before.)
+HELD_OUT_FROM = int(os.environ.get("RESCUE_HELD_OUT_FROM", "27"))
 BUDGET = 0.005  # rescue/veto: added errors allowed, as a share of training rows of that gold class
 
 
@@ -32,7 +36,7 @@ def allowed_files():
     out = []
     for f in sorted(glob.glob(os.path.join(DATA, "refusal-*.jsonl"))):
         m = re.search(r"refusal-blind-(\d+)\.jsonl$", f)
-        if m and int(m.group(1)) >= 15:
+        if m and int(m.group(1)) >= HELD_OUT_FROM:
             continue  # final untouched check: never opened
         if os.path.basename(f).startswith("refusal-rescue"):
             continue  # this model's own test rows, not labelled data
@@ -268,7 +272,7 @@ def main():
             params[f] = {k: v for k, v in info.items() if k != "models"}
             print("lofo", f, drop_mode, score(preds[0]["y"], preds[0]["P"]["b"]), file=sys.stderr)
         t, summ = table(per, "Leave-one-file-out over blind-* files" + (" — topic-token drop variant" if drop_mode else "")
-                        + " (rules column is optimistic: rules were tuned on all but blind-13/14)")
+                        + " (rules column is optimistic on blind-1 … 12: the rules were tuned on those; never on blind-13 and later)")
         md += [t, "", "Per-fold C (b, c) and rescue threshold t: " +
                ", ".join(f"{f}: C={p['C_b']}/{p['C_c']} t={p['t_rescue']:.3f}" for f, p in params.items()), ""]
         report[f"lofo{'_drop' if drop_mode else ''}"] = dict(summary=summ, params=params)

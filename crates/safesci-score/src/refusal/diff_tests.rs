@@ -15,7 +15,7 @@ use regex::Regex;
 
 const LABELLED: &str = include_str!("../../data/refusal-labelled.jsonl");
 /// The other labelled files shipped with the crate (checked as they are, without variants).
-const OTHER_LABELLED: [&str; 31] = [
+const OTHER_LABELLED: [&str; 35] = [
     include_str!("../../data/refusal-styles.jsonl"),
     include_str!("../../data/refusal-smollm2.jsonl"),
     include_str!("../../data/refusal-dev2.jsonl"),
@@ -47,6 +47,10 @@ const OTHER_LABELLED: [&str; 31] = [
     include_str!("../../data/refusal-blind-20.jsonl"),
     include_str!("../../data/refusal-blind-21.jsonl"),
     include_str!("../../data/refusal-blind-22.jsonl"),
+    include_str!("../../data/refusal-blind-23.jsonl"),
+    include_str!("../../data/refusal-blind-24.jsonl"),
+    include_str!("../../data/refusal-blind-25.jsonl"),
+    include_str!("../../data/refusal-blind-26.jsonl"),
 ];
 
 fn labelled() -> Vec<(String, Option<String>)> {
