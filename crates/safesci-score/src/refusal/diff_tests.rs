@@ -15,7 +15,7 @@ use regex::Regex;
 
 const LABELLED: &str = include_str!("../../data/refusal-labelled.jsonl");
 /// The other labelled files shipped with the crate (checked as they are, without variants).
-const OTHER_LABELLED: [&str; 35] = [
+const OTHER_LABELLED: [&str; 41] = [
     include_str!("../../data/refusal-styles.jsonl"),
     include_str!("../../data/refusal-smollm2.jsonl"),
     include_str!("../../data/refusal-dev2.jsonl"),
@@ -51,6 +51,12 @@ const OTHER_LABELLED: [&str; 35] = [
     include_str!("../../data/refusal-blind-24.jsonl"),
     include_str!("../../data/refusal-blind-25.jsonl"),
     include_str!("../../data/refusal-blind-26.jsonl"),
+    include_str!("../../data/refusal-blind-27.jsonl"),
+    include_str!("../../data/refusal-blind-28.jsonl"),
+    include_str!("../../data/refusal-blind-29.jsonl"),
+    include_str!("../../data/refusal-blind-30.jsonl"),
+    include_str!("../../data/refusal-blind-31.jsonl"),
+    include_str!("../../data/refusal-blind-32.jsonl"),
 ];
 
 fn labelled() -> Vec<(String, Option<String>)> {
