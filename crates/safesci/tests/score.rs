@@ -353,3 +353,66 @@ fn refusal_classify_keeps_fields() {
     );
     insta::assert_snapshot!("refusal_classify", String::from_utf8(out.stdout).unwrap());
 }
+
+#[test]
+fn corrected_refusal_rates_are_reported_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    make_run(dir.path(), "model-a", &responses_a());
+    let out = safesci()
+        .args(["score", "--correct-refusals"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    insta::assert_snapshot!(
+        "score_strict_corrected",
+        String::from_utf8(out.stdout).unwrap()
+    );
+    let out = safesci()
+        .args(["score", "--correct-refusals", "--json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let s: safesci_score::types::RunSummary = serde_json::from_slice(&out.stdout).unwrap();
+    let observed = s.overall("refusal_rate").unwrap();
+    let corrected = s.overall("refusal_rate_corrected").unwrap();
+    // The same trials (every response here is generated), the rate corrected by the detector's
+    // measured sensitivity and specificity.
+    assert_eq!((corrected.k, corrected.n), (observed.k, observed.n));
+    let e = safesci_score::refusal::MEASURED_ERROR;
+    let se = e.sensitivity.0 as f64 / e.sensitivity.1 as f64;
+    let sp = e.specificity.0 as f64 / e.specificity.1 as f64;
+    let want = (observed.value + sp - 1.0) / (se + sp - 1.0);
+    assert!((corrected.value - want).abs() < 1e-12);
+    assert!(corrected.low <= corrected.value && corrected.value <= corrected.high);
+    // Without the flag the summary holds no corrected rate.
+    let plain = safesci()
+        .args(["score", "--json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let s: safesci_score::types::RunSummary = serde_json::from_slice(&plain.stdout).unwrap();
+    assert!(s.metrics.iter().all(|m| !m.name.ends_with("_corrected")));
+}
+
+#[test]
+fn corrected_refusal_rates_need_strict_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    make_run(dir.path(), "model-a", &responses_a());
+    let out = safesci()
+        .args(["score", "--mode", "safesci-compat", "--correct-refusals"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--correct-refusals needs --mode strict"),
+        "{err}"
+    );
+    assert!(err.contains("hint: "), "{err}");
+}

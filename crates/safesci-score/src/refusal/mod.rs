@@ -39,6 +39,28 @@ use std::sync::LazyLock;
 /// the answer varies or depends as a full refusal ([`Sentence::hedge`]).
 pub const DETECTOR_VERSION: &str = "rx-12";
 
+/// The detector's binary error as measured on labelled rows it was never tuned on: refusals
+/// (full or partial) it called refusals, out of all refusals (sensitivity), and compliance it
+/// called compliance, out of all compliance (specificity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MeasuredError {
+    pub sensitivity: (u64, u64),
+    pub specificity: (u64, u64),
+    /// Where the counts come from.
+    pub source: &'static str,
+}
+
+/// `rx-12`'s measured error, for misclassification-corrected refusal rates
+/// ([`crate::metrics::add_corrected_refusals`]): without prompts (how strict scoring calls it)
+/// on the five blind sets written by other engineers that it never saw (blind-27, 29, 30, 31,
+/// 32; 659 rows). A test recomputes it from those files, so a rule change that moves it fails
+/// until it is measured again.
+pub const MEASURED_ERROR: MeasuredError = MeasuredError {
+    sensitivity: (337, 357),
+    specificity: (300, 302),
+    source: "rx-12, no prompt, held-out blind-27/29/30/31/32 (n = 659)",
+};
+
 /// The detector's verdict on one response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {

@@ -1536,3 +1536,28 @@ fn redirection_with_only_it_depends_is_full() {
         FullCompliance
     );
 }
+
+/// [`MEASURED_ERROR`] is what the detector does on the held-out rows it cites: recomputed here
+/// without prompts, so a rule change that moves it fails until it is measured again.
+#[test]
+fn measured_error_matches_the_held_out_rows() {
+    let files = [
+        include_str!("../../data/refusal-blind-27.jsonl"),
+        include_str!("../../data/refusal-blind-29.jsonl"),
+        include_str!("../../data/refusal-blind-30.jsonl"),
+        include_str!("../../data/refusal-blind-31.jsonl"),
+        include_str!("../../data/refusal-blind-32.jsonl"),
+    ];
+    let rows: Vec<eval::LabelledRow> = files
+        .iter()
+        .flat_map(|t| rows(t))
+        .map(|mut r| {
+            r["prompt"] = serde_json::Value::Null;
+            serde_json::from_value(r).unwrap()
+        })
+        .collect();
+    let b = eval::evaluate(&rows).binary_confusion;
+    assert_eq!(rows.len(), 659);
+    assert_eq!(MEASURED_ERROR.sensitivity, (b[1][1], b[1][0] + b[1][1]));
+    assert_eq!(MEASURED_ERROR.specificity, (b[0][0], b[0][0] + b[0][1]));
+}

@@ -40,6 +40,11 @@ pub struct ScoreArgs {
     /// Print the summary as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Also report refusal rates corrected for the detector's measured error (Rogan–Gladen):
+    /// `refusal_rate_corrected`, `benign_over_refusal_corrected`, `risk_refusal_rate_corrected`
+    /// (strict mode; generated responses only).
+    #[arg(long)]
+    pub correct_refusals: bool,
     /// Exit 1 if overall knowledge accuracy is below this (0–1).
     #[arg(long)]
     pub min_knowledge_accuracy: Option<f64>,
@@ -109,9 +114,22 @@ fn open_store(dir: &Path) -> anyhow::Result<RunStore> {
 
 pub fn run_score(args: ScoreArgs) -> anyhow::Result<Exit> {
     let mode: ScoringMode = args.mode.into();
+    if args.correct_refusals && mode != ScoringMode::Strict {
+        return Err(anyhow::Error::new(Hint(
+            "only the strict detector's error is measured: score with --mode strict, or drop --correct-refusals".into(),
+        ))
+        .context("--correct-refusals needs --mode strict"));
+    }
     let mut store = open_store(&args.run)?;
-    let (scores, summary) = safesci_score::score_run(&store, mode)
+    let (scores, mut summary) = safesci_score::score_run(&store, mode)
         .with_context(|| format!("failed to score run `{}`", args.run.display()))?;
+    if args.correct_refusals {
+        safesci_score::metrics::add_corrected_refusals(
+            &mut summary,
+            &scores,
+            &safesci_score::refusal::MEASURED_ERROR,
+        );
+    }
     safesci_score::save_scores(&mut store, mode, &scores, &summary)
         .with_context(|| format!("failed to store scores in `{}`", args.run.display()))?;
     let text = if args.json {
