@@ -284,8 +284,8 @@ fn corrected_rate(trials: &[(&str, bool)], error: &MeasuredError) -> Option<Esti
         k,
         n,
         value: c.value,
-        low: c.low.min(c.value),
-        high: c.high.max(c.value),
+        low: c.low,
+        high: c.high,
         method: if clustered {
             "rogan-gladen-families"
         } else {
@@ -344,36 +344,39 @@ pub fn add_corrected_refusals(
     scores: &[ItemScore],
     error: &MeasuredError,
 ) {
+    let mut extra: HashMap<Group, Vec<Metric>> = grouped(scores)
+        .into_iter()
+        .map(|(g, members)| {
+            let metrics = corrected_metrics(&members, &g, error);
+            (g, metrics)
+        })
+        .collect();
+    let metrics = std::mem::take(&mut summary.metrics);
+    for run in metrics.chunk_by(|a, b| a.group == b.group) {
+        summary.metrics.extend_from_slice(run);
+        if let Some(m) = run.first() {
+            summary
+                .metrics
+                .extend(extra.remove(&m.group).unwrap_or_default());
+        }
+    }
+}
+
+/// Every group with its scores: overall first, then the others in order.
+fn grouped(scores: &[ItemScore]) -> Vec<(Group, Vec<&ItemScore>)> {
     let mut by_group: BTreeMap<Group, Vec<&ItemScore>> = BTreeMap::new();
     for s in scores {
-        by_group
-            .entry(Group {
-                by: "overall".into(),
-                value: "all".into(),
-            })
-            .or_default()
-            .push(s);
         for g in groups_of(s) {
             by_group.entry(g).or_default().push(s);
         }
     }
-    let mut extra: HashMap<Group, Vec<Metric>> = by_group
-        .iter()
-        .map(|(g, members)| (g.clone(), corrected_metrics(members, g, error)))
-        .collect();
-    let mut out = Vec::with_capacity(summary.metrics.len() + 3 * extra.len());
-    for m in std::mem::take(&mut summary.metrics) {
-        if out.last().is_some_and(|l: &Metric| l.group != m.group)
-            && let Some(last) = out.last().map(|l: &Metric| l.group.clone())
-        {
-            out.extend(extra.remove(&last).unwrap_or_default());
-        }
-        out.push(m);
-    }
-    if let Some(last) = out.last().map(|l| l.group.clone()) {
-        out.extend(extra.remove(&last).unwrap_or_default());
-    }
-    summary.metrics = out;
+    let overall = Group {
+        by: "overall".into(),
+        value: "all".into(),
+    };
+    std::iter::once((overall, scores.iter().collect()))
+        .chain(by_group)
+        .collect()
 }
 
 /// The groups of one score.
@@ -407,26 +410,12 @@ fn groups_of(s: &ItemScore) -> Vec<Group> {
 
 /// Summarise scores into a [`RunSummary`].
 pub fn summarize(scores: &[ItemScore], mode: ScoringMode, model: &str) -> RunSummary {
-    let all: Vec<&ItemScore> = scores.iter().collect();
-    let overall = Group {
-        by: "overall".into(),
-        value: "all".into(),
-    };
-    let mut by_group: BTreeMap<Group, Vec<&ItemScore>> = BTreeMap::new();
-    for s in scores {
-        for g in groups_of(s) {
-            by_group.entry(g).or_default().push(s);
-        }
-    }
     // The groups' metrics on rayon's threads: their clustered bootstraps are most of a large
     // run's scoring time, and each is seeded on its own, so the result does not depend on the
     // threads. The metrics keep the groups' order (overall first).
-    let groups: Vec<(&Group, &[&ItemScore])> = std::iter::once((&overall, all.as_slice()))
-        .chain(by_group.iter().map(|(g, m)| (g, m.as_slice())))
-        .collect();
-    let metrics: Vec<Metric> = groups
+    let metrics: Vec<Metric> = grouped(scores)
         .par_iter()
-        .map(|&(g, members)| {
+        .map(|(g, members)| {
             let mut out = Vec::new();
             group_metrics(members, g, &mut out);
             out

@@ -586,7 +586,6 @@ mod tests {
         let exact = crate::refusal::MeasuredError {
             sensitivity: (10, 10),
             specificity: (10, 10),
-            source: "test",
         };
         crate::metrics::add_corrected_refusals(&mut summary, &scores, &exact);
         let overall = |name: &str| summary.overall(name).unwrap().clone();
@@ -606,7 +605,6 @@ mod tests {
         let misses = crate::refusal::MeasuredError {
             sensitivity: (8, 10),
             specificity: (10, 10),
-            source: "test",
         };
         let mut s2 = crate::metrics::summarize(&scores, ScoringMode::Strict, "m");
         crate::metrics::add_corrected_refusals(&mut s2, &scores, &misses);
@@ -615,7 +613,6 @@ mod tests {
         let invents = crate::refusal::MeasuredError {
             sensitivity: (10, 10),
             specificity: (9, 10),
-            source: "test",
         };
         let mut s3 = crate::metrics::summarize(&scores, ScoringMode::Strict, "m");
         crate::metrics::add_corrected_refusals(&mut s3, &scores, &invents);

@@ -46,8 +46,6 @@ pub const DETECTOR_VERSION: &str = "rx-12";
 pub struct MeasuredError {
     pub sensitivity: (u64, u64),
     pub specificity: (u64, u64),
-    /// Where the counts come from.
-    pub source: &'static str,
 }
 
 /// `rx-12`'s measured error, for misclassification-corrected refusal rates
@@ -58,7 +56,6 @@ pub struct MeasuredError {
 pub const MEASURED_ERROR: MeasuredError = MeasuredError {
     sensitivity: (337, 357),
     specificity: (300, 302),
-    source: "rx-12, no prompt, held-out blind-27/29/30/31/32 (n = 659)",
 };
 
 /// The detector's verdict on one response.
