@@ -12,8 +12,8 @@
 use crate::ReportError;
 use crate::data::Report;
 use crate::table::{
-    LEADERBOARD_METRICS, find, format_estimate, group_values, heading, leaderboard_names, p_text,
-    params_text,
+    CORRECTED_METRICS, LEADERBOARD_METRICS, find, format_corrected, format_estimate, group_values,
+    has_corrected, heading, leaderboard_names, p_text, params_text,
 };
 use base64::Engine as _;
 use flate2::Compression;
@@ -245,6 +245,32 @@ fn leaderboard(out: &mut String, report: &Report, labels: &[String]) {
             "<td>{}</td><td>{}</td></tr>",
             run.summary.responses, run.summary.failed
         );
+    }
+    out.push_str("</tbody></table>\n</section>\n");
+    if has_corrected(report) {
+        corrected(out, report, labels);
+    }
+}
+
+/// Refusal rates corrected for the detector's error, when the runs were scored with them.
+fn corrected(out: &mut String, report: &Report, labels: &[String]) {
+    out.push_str("<section id=\"corrected-section\">\n<h2>Refusal rates corrected for the detector's error</h2>\n");
+    out.push_str("<p>Observed refusals, then the rate corrected for the detector's measured sensitivity and specificity (Rogan–Gladen; <code>safesci score --correct-refusals</code>; generated responses only).</p>\n");
+    out.push_str("<table id=\"corrected\"><thead><tr><th>Model</th>");
+    for (_, h) in CORRECTED_METRICS {
+        let _ = write!(out, "<th>{}</th>", escape(h));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for (run, label) in report.runs.iter().zip(labels) {
+        let _ = write!(out, "<tr><th scope=\"row\">{}</th>", escape(label));
+        for (name, _) in CORRECTED_METRICS {
+            let _ = write!(
+                out,
+                "<td>{}</td>",
+                escape(&format_corrected(run.summary.overall(name)))
+            );
+        }
+        out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table>\n</section>\n");
 }

@@ -3,8 +3,8 @@
 
 use crate::data::Report;
 use crate::table::{
-    LEADERBOARD_METRICS, find, format_estimate, group_values, heading, leaderboard_names, p_text,
-    params_text,
+    CORRECTED_METRICS, LEADERBOARD_METRICS, find, format_corrected, format_estimate, group_values,
+    has_corrected, heading, leaderboard_names, p_text, params_text,
 };
 use std::fmt::Write;
 
@@ -65,6 +65,24 @@ pub fn render(report: &Report) -> String {
         row(&mut out, &cells);
     }
     out.push('\n');
+
+    if has_corrected(report) {
+        out.push_str("## Refusal rates corrected for the detector's error\n\n");
+        out.push_str(
+            "Observed refusals, then the rate corrected for the detector's measured sensitivity and specificity (Rogan–Gladen; `safesci score --correct-refusals`; generated responses only).\n\n",
+        );
+        let mut cols = vec!["Model"];
+        cols.extend(CORRECTED_METRICS.iter().map(|(_, h)| *h));
+        header(&mut out, &cols);
+        for (run, label) in report.runs.iter().zip(&labels) {
+            let mut cells = vec![cell(label)];
+            for (name, _) in CORRECTED_METRICS {
+                cells.push(format_corrected(run.summary.overall(name)));
+            }
+            row(&mut out, &cells);
+        }
+        out.push('\n');
+    }
 
     for (by, title) in [("field", "By field"), ("format", "By format")] {
         grouped(&mut out, report, &labels, by, title);

@@ -16,6 +16,32 @@ pub const LEADERBOARD_METRICS: [(&str, &str); 5] = [
     ("format_failure_rate", "Format failures"),
 ];
 
+/// Refusal rates corrected for the detector's measured error (`safesci score
+/// --correct-refusals`), and their headings: shown only when a run's summary holds them.
+pub const CORRECTED_METRICS: [(&str, &str); 3] = [
+    ("refusal_rate_corrected", "Refusal rate"),
+    ("benign_over_refusal_corrected", "Benign over-refusal"),
+    ("risk_refusal_rate_corrected", "Risk refusal rate"),
+];
+
+/// Whether any run's summary holds corrected refusal rates.
+pub(crate) fn has_corrected(report: &Report) -> bool {
+    report.runs.iter().any(|r| {
+        CORRECTED_METRICS
+            .iter()
+            .any(|(name, _)| r.summary.overall(name).is_some())
+    })
+}
+
+/// `3/12 → 0.260 [0.083, 0.574]`: the observed count, then the corrected rate; an em dash when
+/// nothing was counted.
+pub fn format_corrected(e: Option<&Estimate>) -> String {
+    match e {
+        Some(e) if e.n > 0 => format!("{}/{} → {}", e.k, e.n, format_estimate(Some(e))),
+        _ => "—".to_string(),
+    }
+}
+
 /// `0.812 [0.790, 0.832]`, or an em dash when nothing was counted.
 pub fn format_estimate(e: Option<&Estimate>) -> String {
     match e {

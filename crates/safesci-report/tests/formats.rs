@@ -273,3 +273,33 @@ fn html_splits_big_runs_into_chunks() {
         .collect();
     assert_eq!(sizes, vec![1000, 1000, 500], "rows per chunk, in order");
 }
+
+#[test]
+fn corrected_refusal_rates_have_their_own_table() {
+    let plain = render(&two_runs(), ReportFormat::Markdown).unwrap();
+    assert!(!plain.contains("corrected for the detector"));
+    let mut report = two_runs();
+    let run = &mut report.runs[0];
+    safesci_score::metrics::add_corrected_refusals(
+        &mut run.summary,
+        &run.scores,
+        &safesci_score::refusal::MEASURED_ERROR,
+    );
+    let e = run
+        .summary
+        .overall("refusal_rate_corrected")
+        .unwrap()
+        .clone();
+    let cell = format!(
+        "{}/{} → {:.3} [{:.3}, {:.3}]",
+        e.k, e.n, e.value, e.low, e.high
+    );
+    let md = render(&report, ReportFormat::Markdown).unwrap();
+    assert!(md.contains("## Refusal rates corrected for the detector's error"));
+    assert!(md.contains(&format!("| mock:model-a | {cell} |")), "{md}");
+    // A run scored without the correction shows dashes, not zeros.
+    assert!(md.contains("| mock:model-b | — | — | — |"), "{md}");
+    let html = render(&report, ReportFormat::Html).unwrap();
+    assert!(html.contains("<table id=\"corrected\">"));
+    assert!(html.contains(&format!("<td>{cell}</td>")));
+}
