@@ -158,6 +158,9 @@ pub fn render(report: &Report) -> Result<String, ReportError> {
     out.push_str("<a href=\"#manifest\">Manifest</a> · <a href=\"#drilldown\">Items</a></nav>\n");
 
     leaderboard(&mut out, report, &labels);
+    if has_corrected(report) {
+        corrected(&mut out, report, &labels);
+    }
     frontier(&mut out, report, &labels);
 
     out.push_str("<section id=\"fields\">\n<h2>By field</h2>\n");
@@ -247,9 +250,6 @@ fn leaderboard(out: &mut String, report: &Report, labels: &[String]) {
         );
     }
     out.push_str("</tbody></table>\n</section>\n");
-    if has_corrected(report) {
-        corrected(out, report, labels);
-    }
 }
 
 /// Refusal rates corrected for the detector's error, when the runs were scored with them.
